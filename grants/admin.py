@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from grants.models import (
+    CountryProject,
+    Grant,
+    GrantStatusChange,
+    Milestone,
+    MilestoneEvidence,
+    Modification,
+    Organisation,
+    TargetGroup,
+    Theme,
+    User,
+)
+
+
+@admin.register(User)
+class PortfolioUserAdmin(UserAdmin):
+    list_display = ("username", "get_full_name", "email", "role", "organisation", "is_active")
+    list_filter = ("role", "organisation", "is_active")
+    fieldsets = (*UserAdmin.fieldsets, ("Role", {"fields": ("role", "organisation")}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("Role", {"fields": ("role", "organisation")}))
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "acronym", "kind", "headquarters_country")
+    list_filter = ("kind",)
+    search_fields = ("name", "acronym")
+
+
+@admin.register(Theme, TargetGroup)
+class ReferenceItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "sort_order")
+    list_editable = ("sort_order",)
+    prepopulated_fields = {"code": ("name",)}
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Grants and their children change through the app's screens, where the rules and trail live.
+    The admin shows them and their history but does not edit them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("award_number", "title", "grantee", "program_officer", "status", "obligated_amount")
+    list_filter = ("status", "themes")
+    search_fields = ("award_number", "title")
+    list_select_related = ("grantee", "program_officer")
+
+
+@admin.register(CountryProject)
+class CountryProjectAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("grant", "country", "title", "budget")
+    list_select_related = ("grant",)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("title", "country_project", "category", "due_date", "status")
+    list_filter = ("status", "category")
+    list_select_related = ("country_project__grant",)
+
+
+admin.site.register(Modification, ReadOnlyHistoryAdmin)
+admin.site.register(GrantStatusChange, ReadOnlyHistoryAdmin)
+admin.site.register(MilestoneEvidence, ReadOnlyHistoryAdmin)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main menu, the same on every page; the section of the current page is marked active."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    items = [
+        ("Dashboard", reverse("dashboard"), path == reverse("dashboard")),
+        ("Grants", reverse("grants:grant_list"), path.startswith(("/grants/", "/projects/"))),
+        ("Milestones", reverse("grants:milestone_list"), path.startswith(("/milestones/", "/evidence/"))),
+    ]
+    if user.is_administrator and user.is_staff:
+        items.append(("Admin", reverse("admin:index"), path.startswith("/admin/")))
+    return {"nav_items": [{"label": label, "url": url, "active": active} for label, url, active in items]}

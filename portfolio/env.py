@@ -1,0 +1,102 @@
+"""Strict reading of settings from the environment.
+
+django-environ parses URLs well but reads ``DJANGO_DEBUG=maybe`` as False without a word; here every
+malformed value stops start-up with a message that names the variable and what it should look like.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class Env:
+    def __init__(self, environ_map: dict[str, str] | None = None) -> None:
+        self._env = os.environ if environ_map is None else environ_map
+
+    def _raw(self, name: str) -> str | None:
+        value = self._env.get(name)
+        return None if value is None or value.strip() == "" else value.strip()
+
+    def str(self, name: str, *, default: str) -> str:
+        value = self._raw(name)
+        return default if value is None else value
+
+    def bool(self, name: str, *, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value; use one of true, false, 1, 0.")
+
+    def int(self, name: str, *, default: int, minimum: int = 0) -> int:
+        value = self._raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+        if number < minimum:
+            raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
+        return number
+
+    def list(self, name: str, *, default: list[str]) -> list[str]:
+        value = self._raw(name)
+        if value is None:
+            return list(default)
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def path(self, name: str, *, default: Path) -> Path:
+        value = self._raw(name)
+        return Path(value).expanduser().resolve() if value is not None else default
+
+    def database(self, name: str, *, default: str) -> dict[str, Any]:
+        url = self._raw(name) or default
+        if "://" not in url:
+            raise ImproperlyConfigured(
+                f"{name}={url!r} is not a database URL; use sqlite:///path/to/db.sqlite3 "
+                "or postgres://user:password@host:5432/name."
+            )
+        try:
+            config = environ.Env.db_url_config(url)
+        except Exception as exc:  # django-environ raises several types for bad URLs
+            raise ImproperlyConfigured(f"{name}={url!r} could not be read: {exc}") from None
+        engine = config.get("ENGINE", "")
+        if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+            raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported, not {engine!r}.")
+        if engine == "django.db.backends.sqlite3":
+            # A task worker writes beside the web process: WAL lets readers go on, IMMEDIATE takes the write
+            # lock at BEGIN so two writers queue instead of failing with "database is locked".
+            config.setdefault("OPTIONS", {}).update(
+                {
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": 20,
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                }
+            )
+        else:
+            config.setdefault("CONN_MAX_AGE", 60)
+            config["CONN_HEALTH_CHECKS"] = True
+        return config
+
+
+def local_secret_key(path: Path) -> str:
+    """A secret generated once for this checkout; production sets DJANGO_SECRET_KEY instead."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

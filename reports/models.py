@@ -1,0 +1,1 @@
+"""Report definitions and runs (see the report builder issue)."""
