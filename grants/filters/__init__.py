@@ -1,0 +1,1 @@
+"""FilterSets of the grants app, one module per screen family."""

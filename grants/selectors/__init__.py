@@ -1,0 +1,1 @@
+"""Reads for screens: one selector per screen shapes its queryset up front (see house-style.md)."""

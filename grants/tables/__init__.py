@@ -1,0 +1,1 @@
+"""Tables of the grants app, one module per screen family."""
