@@ -114,7 +114,9 @@ def get_country_project_for_user(
 def get_milestone_for_user(
     user: User, pk: int | str, *, write: bool = False, queryset: QuerySet[Milestone] | None = None
 ) -> Milestone:
-    base = (Milestone.objects.all() if queryset is None else queryset).select_related("country_project__grant")
+    base = (Milestone.objects.all() if queryset is None else queryset).select_related(
+        "country_project__grant"
+    )
     try:
         milestone = milestones_visible_to(user, base).get(pk=pk)
     except (Milestone.DoesNotExist, ValueError):

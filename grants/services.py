@@ -83,7 +83,9 @@ def grant_create(*, actor: User, themes: Iterable[Theme] = (), **fields: Any) ->
     _attribute(grant, actor)
     grant.save()
     grant.themes.set(themes)
-    GrantStatusChange.objects.create(grant=grant, from_status="", to_status=grant.status, actor=actor, note="Created")
+    GrantStatusChange.objects.create(
+        grant=grant, from_status="", to_status=grant.status, actor=actor, note="Created"
+    )
     return grant
 
 
@@ -163,14 +165,23 @@ def modification_apply(
         raise ValidationError("A closed grant cannot be modified.")
     if kind == ModificationKind.INCREMENTAL_FUNDING and amount_change <= 0:
         errors["amount_change"] = "Incremental funding adds money: enter a positive amount."
-    if kind in (ModificationKind.NO_COST_EXTENSION, ModificationKind.BUDGET_REALIGNMENT) and amount_change != 0:
-        errors["amount_change"] = f"A {ModificationKind(kind).label.lower()} does not change the obligated amount."
-    if kind == ModificationKind.NO_COST_EXTENSION and (new_end_date is None or new_end_date <= grant.end_date):
+    if (
+        kind in (ModificationKind.NO_COST_EXTENSION, ModificationKind.BUDGET_REALIGNMENT)
+        and amount_change != 0
+    ):
+        errors["amount_change"] = (
+            f"A {ModificationKind(kind).label.lower()} does not change the obligated amount."
+        )
+    if kind == ModificationKind.NO_COST_EXTENSION and (
+        new_end_date is None or new_end_date <= grant.end_date
+    ):
         errors["new_end_date"] = f"A no-cost extension needs a new end date after {grant.end_date:%d %b %Y}."
     if kind == ModificationKind.BUDGET_REALIGNMENT and new_end_date not in (None, grant.end_date):
         errors["new_end_date"] = "A budget realignment does not change the end date."
     if effective_date and effective_date < grant.start_date:
-        errors["effective_date"] = f"The grant starts on {grant.start_date:%d %b %Y}; a modification cannot take effect before."
+        errors["effective_date"] = (
+            f"The grant starts on {grant.start_date:%d %b %Y}; a modification cannot take effect before."
+        )
     obligated_after = grant.obligated_amount + amount_change
     if obligated_after < 0:
         errors["amount_change"] = (
@@ -232,9 +243,9 @@ def _check_project(project: CountryProject) -> None:
     if project.end_date and project.end_date > grant.end_date:
         errors["end_date"] = f"Ends after the grant's period of performance ({period})."
     if project.budget is not None:
-        others = (
-            grant.country_projects.exclude(pk=project.pk).aggregate(total=Sum("budget"))["total"] or Decimal("0")
-        )
+        others = grant.country_projects.exclude(pk=project.pk).aggregate(total=Sum("budget"))[
+            "total"
+        ] or Decimal("0")
         if others + project.budget > grant.obligated_amount:
             room = max(grant.obligated_amount - others, Decimal("0"))
             errors["budget"] = (
@@ -296,7 +307,9 @@ def _check_milestone(milestone: Milestone) -> None:
     project = milestone.country_project
     if milestone.due_date and milestone.due_date < project.start_date:
         raise ValidationError(
-            {"due_date": f"The country project starts on {project.start_date:%d %b %Y}; a milestone cannot be due before."}
+            {
+                "due_date": f"The country project starts on {project.start_date:%d %b %Y}; a milestone cannot be due before."
+            }
         )
 
 
@@ -361,11 +374,15 @@ def milestone_transition(
         if completed_on > today:
             raise ValidationError({"completed_on": "The completion date cannot be in the future."})
         if completed_on < milestone.country_project.start_date:
-            raise ValidationError({"completed_on": "The completion date is before the country project started."})
+            raise ValidationError(
+                {"completed_on": "The completion date is before the country project started."}
+            )
     else:
         completed_on = None
     if to_status in (MilestoneStatus.DELAYED, MilestoneStatus.CANCELLED) and not note.strip():
-        raise ValidationError({"note": f"Say why the milestone is {MilestoneStatus(to_status).label.lower()}."})
+        raise ValidationError(
+            {"note": f"Say why the milestone is {MilestoneStatus(to_status).label.lower()}."}
+        )
     from_status = milestone.status
     milestone.status = to_status
     milestone.completed_on = completed_on

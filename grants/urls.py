@@ -21,7 +21,9 @@ urlpatterns = [
     # Milestones and their evidence.
     path("milestones/", milestone_views.MilestoneListView.as_view(), name="milestone_list"),
     path("milestones/export.<str:fmt>", milestone_views.milestone_export, name="milestone_export"),
-    path("projects/<int:project_pk>/milestones/new/", milestone_views.milestone_create, name="milestone_create"),
+    path(
+        "projects/<int:project_pk>/milestones/new/", milestone_views.milestone_create, name="milestone_create"
+    ),
     path("milestones/<int:pk>/", milestone_views.milestone_detail, name="milestone_detail"),
     path("milestones/<int:pk>/edit/", milestone_views.milestone_update, name="milestone_update"),
     path("milestones/<int:pk>/status/", milestone_views.milestone_transition, name="milestone_transition"),

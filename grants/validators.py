@@ -54,7 +54,8 @@ def check_evidence_file(name: str, stream: IO[bytes], size: int, max_bytes: int)
     head = stream.read(2048)
     if magic is not None and not head.startswith(magic):
         raise ValidationError(
-            f"The file is named .{extension} but its content is not a {extension.upper()} file.", code="bad_content"
+            f"The file is named .{extension} but its content is not a {extension.upper()} file.",
+            code="bad_content",
         )
     if magic is None:
         try:
@@ -66,7 +67,9 @@ def check_evidence_file(name: str, stream: IO[bytes], size: int, max_bytes: int)
                     f"The file is named .{extension} but is not a text file.", code="bad_content"
                 ) from None
         if b"\x00" in head:
-            raise ValidationError(f"The file is named .{extension} but is not a text file.", code="bad_content")
+            raise ValidationError(
+                f"The file is named .{extension} but is not a text file.", code="bad_content"
+            )
     digest = hashlib.sha256()
     stream.seek(0)
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):

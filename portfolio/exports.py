@@ -43,7 +43,9 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -107,7 +109,9 @@ def xlsx_response(filename: str, columns: Sequence[Column], rows: Iterable[Seque
     return response
 
 
-def export_response(fmt: str, filename: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def export_response(
+    fmt: str, filename: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     """The download in the asked format; the caller turns an unknown format into 404 before calling."""
     if fmt == "csv":
         return csv_response(filename, columns, rows)

@@ -37,7 +37,9 @@ class Organisation(models.Model):
 
 
 class PortfolioUserManager(UserManager):
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ):
         # Superusers made with `createsuperuser` are administrators, never grantees.
         extra.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra)
@@ -77,7 +79,7 @@ class User(AbstractUser):
                 | (~Q(role="grantee") & Q(organisation__isnull=True)),
                 name="user_grantee_has_exactly_one_organisation",
                 violation_error_message="A grantee user belongs to one organisation; office staff to none.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

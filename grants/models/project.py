@@ -111,8 +111,16 @@ MILESTONE_TRANSITIONS: dict[str, tuple[str, ...]] = {
         MilestoneStatus.COMPLETED,
         MilestoneStatus.CANCELLED,
     ),
-    MilestoneStatus.IN_PROGRESS: (MilestoneStatus.DELAYED, MilestoneStatus.COMPLETED, MilestoneStatus.CANCELLED),
-    MilestoneStatus.DELAYED: (MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED, MilestoneStatus.CANCELLED),
+    MilestoneStatus.IN_PROGRESS: (
+        MilestoneStatus.DELAYED,
+        MilestoneStatus.COMPLETED,
+        MilestoneStatus.CANCELLED,
+    ),
+    MilestoneStatus.DELAYED: (
+        MilestoneStatus.IN_PROGRESS,
+        MilestoneStatus.COMPLETED,
+        MilestoneStatus.CANCELLED,
+    ),
     # Reopening a completed or cancelled milestone is allowed, and recorded like any other change.
     MilestoneStatus.COMPLETED: (MilestoneStatus.IN_PROGRESS,),
     MilestoneStatus.CANCELLED: (MilestoneStatus.PLANNED,),
@@ -122,7 +130,9 @@ MILESTONE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 class Milestone(models.Model):
     country_project = models.ForeignKey(CountryProject, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=300)
-    category = models.CharField(max_length=12, choices=MilestoneCategory.choices, default=MilestoneCategory.ACTIVITY)
+    category = models.CharField(
+        max_length=12, choices=MilestoneCategory.choices, default=MilestoneCategory.ACTIVITY
+    )
     due_date = models.DateField()
     status = models.CharField(max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED)
     completed_on = models.DateField(null=True, blank=True)
