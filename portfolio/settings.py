@@ -96,6 +96,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request when it is missing
 # Uploaded evidence and generated reports are private: there is no MEDIA_URL, every file is served by a
 # view that checks who is asking.
 PRIVATE_ROOT = env.path("PORTFOLIO_PRIVATE_ROOT", default=VAR_DIR / "private")
