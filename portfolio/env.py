@@ -7,6 +7,7 @@ malformed value stops start-up with a message that names the variable and what i
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -64,15 +65,16 @@ class Env:
 
     def database(self, name: str, *, default: str) -> dict[str, Any]:
         url = self._raw(name) or default
+        shown = _without_password(url)
         if "://" not in url:
             raise ImproperlyConfigured(
-                f"{name}={url!r} is not a database URL; use sqlite:///path/to/db.sqlite3 "
+                f"{name}={shown!r} is not a database URL; use sqlite:///path/to/db.sqlite3 "
                 "or postgres://user:password@host:5432/name."
             )
         try:
             config = environ.Env.db_url_config(url)
         except Exception as exc:  # django-environ raises several types for bad URLs
-            raise ImproperlyConfigured(f"{name}={url!r} could not be read: {exc}") from None
+            raise ImproperlyConfigured(f"{name}={shown!r} could not be read: {exc}") from None
         engine = config.get("ENGINE", "")
         if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
             raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported, not {engine!r}.")
@@ -90,6 +92,11 @@ class Env:
             config.setdefault("CONN_MAX_AGE", 60)
             config["CONN_HEALTH_CHECKS"] = True
         return config
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may appear in an error message or a log: any password replaced by ***."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", url)
 
 
 def local_secret_key(path: Path) -> str:

@@ -11,8 +11,8 @@ from django.test import Client
 from grants.models import CountryProject, Grant, Milestone, Organisation, User
 from tests.factories import (
     CountryProjectFactory,
-    GrantFactory,
     GranteeUserFactory,
+    GrantFactory,
     MilestoneFactory,
     OrganisationFactory,
     UserFactory,
@@ -31,12 +31,16 @@ def org_b(db) -> Organisation:
 
 @pytest.fixture
 def officer(db) -> User:
-    return UserFactory(username="officer", first_name="Olivia", last_name="Officer", role=User.Role.PROGRAM_OFFICER)
+    return UserFactory(
+        username="officer", first_name="Olivia", last_name="Officer", role=User.Role.PROGRAM_OFFICER
+    )
 
 
 @pytest.fixture
 def other_officer(db) -> User:
-    return UserFactory(username="officer2", first_name="Omar", last_name="Other", role=User.Role.PROGRAM_OFFICER)
+    return UserFactory(
+        username="officer2", first_name="Omar", last_name="Other", role=User.Role.PROGRAM_OFFICER
+    )
 
 
 @pytest.fixture
@@ -47,7 +51,12 @@ def manager(db) -> User:
 @pytest.fixture
 def admin_user(db) -> User:
     return UserFactory(
-        username="admin", first_name="Ada", last_name="Admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+        username="admin",
+        first_name="Ada",
+        last_name="Admin",
+        role=User.Role.ADMIN,
+        is_staff=True,
+        is_superuser=True,
     )
 
 
