@@ -1,0 +1,152 @@
+"""Filters of the milestone list and its export. Every choice list is drawn from what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django_countries import countries
+
+from grants.access import country_projects_visible_to, grants_visible_to
+from grants.models import (
+    DELIVERABLE_CATEGORIES,
+    Grant,
+    Milestone,
+    MilestoneCategory,
+    MilestoneStatus,
+    Organisation,
+    User,
+)
+
+DELIVERABLES = "deliverables"
+
+
+class TimingChoices:
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    OPEN = "open"
+    ALL = "all"
+
+
+class AwardNumberChoiceField(forms.ModelChoiceField):
+    # The award number is how staff name a grant; titles are too long for a select.
+    def label_from_instance(self, obj: Grant) -> str:
+        return obj.award_number
+
+
+def _grants(request: HttpRequest | None) -> QuerySet[Grant]:
+    if request is None:
+        return Grant.objects.none()
+    return grants_visible_to(request.user).only("pk", "award_number").order_by("award_number")
+
+
+def _officers(request: HttpRequest | None) -> QuerySet[User]:
+    if request is None:
+        return User.objects.none()
+    visible = grants_visible_to(request.user).values("program_officer_id")
+    return User.objects.filter(pk__in=visible).order_by("last_name", "first_name", "username")
+
+
+def _grantees(request: HttpRequest | None) -> QuerySet[Organisation]:
+    if request is None:
+        return Organisation.objects.none()
+    visible = grants_visible_to(request.user).values("grantee_id")
+    return Organisation.objects.filter(pk__in=visible).order_by("name")
+
+
+class AwardChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = AwardNumberChoiceField
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    timing = django_filters.ChoiceFilter(
+        label="Timing",
+        # No empty choice: an absent timing means "open" (see __init__), so the select shows what the list shows.
+        empty_label=None,
+        choices=[
+            (TimingChoices.OPEN, "Open"),
+            (TimingChoices.OVERDUE, "Overdue"),
+            (TimingChoices.DUE_SOON, f"Due in the next {settings.DUE_SOON_DAYS} days"),
+            (TimingChoices.ALL, "All, incl. completed"),
+        ],
+        method="filter_timing",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=MilestoneStatus.choices, empty_label="Any status"
+    )
+    category = django_filters.ChoiceFilter(
+        label="Category",
+        choices=[(DELIVERABLES, "Deliverables only"), *MilestoneCategory.choices],
+        empty_label="Any category",
+        method="filter_category",
+    )
+    country = django_filters.ChoiceFilter(
+        label="Country", field_name="country_project__country", empty_label="Any country"
+    )
+    grant = AwardChoiceFilter(
+        label="Grant", field_name="country_project__grant", queryset=_grants, empty_label="Any grant"
+    )
+    program_officer = django_filters.ModelChoiceFilter(
+        label="Program officer",
+        field_name="country_project__grant__program_officer",
+        queryset=_officers,
+        empty_label="Any officer",
+    )
+    grantee = django_filters.ModelChoiceFilter(
+        label="Grantee",
+        field_name="country_project__grant__grantee",
+        queryset=_grantees,
+        empty_label="Any grantee",
+    )
+    q = django_filters.CharFilter(label="Title contains", field_name="title", lookup_expr="icontains")
+
+    class Meta:
+        model = Milestone
+        fields = ()
+
+    def __init__(
+        self, data: Any = None, *args: Any, today: datetime.date | None = None, **kwargs: Any
+    ) -> None:
+        if data is None or not data.get("timing"):
+            # With no timing chosen the list shows what still needs doing; "All" is one click away.
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["timing"] = TimingChoices.OPEN
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+        user = self.request.user if self.request is not None else None
+        if user is None or user.is_grantee:
+            # A grantee sees only its own organisation: a grantee filter would have one choice.
+            del self.filters["grantee"]
+        # Only the countries the user has projects in, named and sorted for people.
+        codes = (
+            country_projects_visible_to(user).values_list("country", flat=True).distinct()
+            if user is not None
+            else []
+        )
+        self.filters["country"].extra["choices"] = sorted(
+            ((code, countries.name(code) or code) for code in codes), key=lambda c: c[1]
+        )
+        for name, field in self.form.fields.items():
+            # Bootstrap classes for the filter bar, so the template only lays the fields out.
+            css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_timing(self, queryset: QuerySet[Milestone], name: str, value: str) -> QuerySet[Milestone]:
+        if value == TimingChoices.OVERDUE:
+            return queryset.overdue(self.today)
+        if value == TimingChoices.DUE_SOON:
+            return queryset.due_within(self.today, settings.DUE_SOON_DAYS)
+        if value == TimingChoices.OPEN:
+            return queryset.open()
+        return queryset
+
+    def filter_category(self, queryset: QuerySet[Milestone], name: str, value: str) -> QuerySet[Milestone]:
+        if value == DELIVERABLES:
+            return queryset.filter(category__in=DELIVERABLE_CATEGORIES)
+        return queryset.filter(category=value)
