@@ -77,3 +77,13 @@ def test_login_page_signs_in_and_rejects_a_wrong_password(client, officer):
     assert good.status_code == 302 and good["Location"] == reverse("dashboard")
 
 
+
+
+def test_not_found_and_forbidden_pages_keep_the_navigation(client_for, grantee_a, other_officer, world):
+    missing = client_for(grantee_a).get(world.milestone_b.get_absolute_url())
+    assert missing.status_code == 404
+    assert "Not found" in missing.content.decode() and 'aria-label="Main"' in missing.content.decode()
+    assert world.milestone_b.title not in missing.content.decode()
+    forbidden = client_for(other_officer).get(reverse("grants:milestone_update", args=[world.milestone_a.pk]))
+    assert forbidden.status_code == 403
+    assert "Only the grant&#x27;s program officer or an administrator can change this." in forbidden.content.decode()
