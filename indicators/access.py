@@ -1,0 +1,142 @@
+"""Who may see or change what in the indicators app, built on grants.access.
+
+Visibility follows the country project: a grantee sees the reporting periods, project indicators and
+submissions of its own organisation's grants and gets 404 for anything else; office staff see everything.
+Actions on a submission, by role:
+- view: anyone who can see it;
+- edit (save a draft, submit, attach evidence): the grantee organisation's users, and administrators. Program
+  officers review and do not enter the data they approve;
+- review (approve, return, reopen): the grant's program officer or an administrator;
+- comment: the grantee's users, the grant's program officer and administrators (managers read only).
+Whether the submission's status allows the action is a domain rule, enforced by indicators.services.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from grants.access import can_change_grant, country_projects_visible_to, grants_visible_to
+from grants.models import User
+from indicators.models import ProjectIndicator, ReportingPeriod, Submission, SubmissionEvidence
+
+Action = Literal["view", "edit", "review", "comment"]
+
+
+def submissions_visible_to(user: User, queryset: QuerySet[Submission] | None = None) -> QuerySet[Submission]:
+    qs = Submission.objects.all() if queryset is None else queryset
+    return qs.filter(country_project__in=country_projects_visible_to(user))
+
+
+def reporting_periods_visible_to(
+    user: User, queryset: QuerySet[ReportingPeriod] | None = None
+) -> QuerySet[ReportingPeriod]:
+    qs = ReportingPeriod.objects.all() if queryset is None else queryset
+    return qs.filter(grant__in=grants_visible_to(user))
+
+
+def project_indicators_visible_to(
+    user: User, queryset: QuerySet[ProjectIndicator] | None = None
+) -> QuerySet[ProjectIndicator]:
+    qs = ProjectIndicator.objects.all() if queryset is None else queryset
+    return qs.filter(country_project__in=country_projects_visible_to(user))
+
+
+def submission_evidence_visible_to(user: User) -> QuerySet[SubmissionEvidence]:
+    return SubmissionEvidence.objects.filter(submission__in=submissions_visible_to(user))
+
+
+def can_manage_library(user: User) -> bool:
+    """The indicator library and disaggregation categories: administrators and program officers."""
+    return user.is_authenticated and (user.is_administrator or user.is_program_officer)
+
+
+def can_edit_submission(user: User, submission: Submission) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_administrator:
+        return True
+    return user.is_grantee and user.organisation_id == submission.country_project.grant.grantee_id
+
+
+def can_review_submission(user: User, submission: Submission) -> bool:
+    return can_change_grant(user, submission.country_project.grant)
+
+
+def can_comment_on_submission(user: User, submission: Submission) -> bool:
+    return can_edit_submission(user, submission) or can_review_submission(user, submission)
+
+
+_CHECKS = {
+    "edit": (can_edit_submission, "Only the grantee's staff can change this report."),
+    "review": (
+        can_review_submission,
+        "Only the grant's program officer or an administrator can review reports.",
+    ),
+    "comment": (can_comment_on_submission, "You can read this report but not comment on it."),
+}
+
+
+def check_submission_action(user: User, submission: Submission, action: Action) -> None:
+    """403 unless ``user`` may take ``action`` on a submission they can see."""
+    if action == "view":
+        return
+    allowed, message = _CHECKS[action]
+    if not allowed(user, submission):
+        raise PermissionDenied(message)
+
+
+def get_submission_for_user(
+    user: User,
+    pk: int | str,
+    *,
+    write: bool = False,
+    action: Action | None = None,
+    queryset: QuerySet[Submission] | None = None,
+) -> Submission:
+    """The submission, or 404 if the user may not see it; 403 if they may see it but not take ``action``.
+
+    ``write=True`` is shorthand for ``action="edit"``.
+    """
+    base = (Submission.objects.all() if queryset is None else queryset).select_related(
+        "country_project__grant", "period"
+    )
+    try:
+        submission = submissions_visible_to(user, base).get(pk=pk)
+    except (Submission.DoesNotExist, ValueError):
+        raise Http404("No such report.") from None
+    check_submission_action(user, submission, action or ("edit" if write else "view"))
+    return submission
+
+
+def get_reporting_period_for_user(user: User, pk: int | str, *, write: bool = False) -> ReportingPeriod:
+    """Opening and closing periods is for the grant's program officer or an administrator."""
+    try:
+        period = reporting_periods_visible_to(user).select_related("grant").get(pk=pk)
+    except (ReportingPeriod.DoesNotExist, ValueError):
+        raise Http404("No such reporting period.") from None
+    if write and not can_change_grant(user, period.grant):
+        raise PermissionDenied("Only the grant's program officer or an administrator can change this.")
+    return period
+
+
+def get_project_indicator_for_user(user: User, pk: int | str, *, write: bool = False) -> ProjectIndicator:
+    """Targets and baselines are agreed and changed by the grant's program officer (or an administrator)."""
+    base = ProjectIndicator.objects.with_library().select_related("country_project__grant")
+    try:
+        project_indicator = project_indicators_visible_to(user, base).get(pk=pk)
+    except (ProjectIndicator.DoesNotExist, ValueError):
+        raise Http404("No such project indicator.") from None
+    if write and not can_change_grant(user, project_indicator.country_project.grant):
+        raise PermissionDenied("Only the grant's program officer or an administrator can change this.")
+    return project_indicator
+
+
+def get_submission_evidence_for_user(user: User, pk: int | str) -> SubmissionEvidence:
+    try:
+        return submission_evidence_visible_to(user).select_related("submission").get(pk=pk)
+    except (SubmissionEvidence.DoesNotExist, ValueError):
+        raise Http404("No such file.") from None

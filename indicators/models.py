@@ -1,1 +1,0 @@
-"""Indicator library, results frameworks, reporting periods and submissions (see the outcome indicators issue)."""

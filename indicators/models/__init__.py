@@ -1,0 +1,67 @@
+"""Indicator models, split by responsibility and re-exported here."""
+
+from indicators.models.framework import (
+    FIGURE,
+    PARENT_LEVEL,
+    CrossIndicatorRule,
+    NodeLevel,
+    Operator,
+    ProjectIndicator,
+    ResultNode,
+    RevisionKind,
+    Target,
+    TargetRevision,
+)
+from indicators.models.library import (
+    AggregationChoice,
+    DirectionChoice,
+    DisaggregationCategory,
+    DisaggregationOption,
+    Domain,
+    Indicator,
+    Level,
+    MeasureType,
+)
+from indicators.models.reporting import PeriodStatus, ReportingPeriod, ReportingPeriodChange
+from indicators.models.submissions import (
+    EDITABLE_STATUSES,
+    SUBMISSION_TRANSITIONS,
+    ActualValue,
+    ReviewComment,
+    Submission,
+    SubmissionEvidence,
+    SubmissionStatus,
+    SubmissionTransition,
+)
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "FIGURE",
+    "PARENT_LEVEL",
+    "SUBMISSION_TRANSITIONS",
+    "ActualValue",
+    "AggregationChoice",
+    "CrossIndicatorRule",
+    "DirectionChoice",
+    "DisaggregationCategory",
+    "DisaggregationOption",
+    "Domain",
+    "Indicator",
+    "Level",
+    "MeasureType",
+    "NodeLevel",
+    "Operator",
+    "PeriodStatus",
+    "ProjectIndicator",
+    "ReportingPeriod",
+    "ReportingPeriodChange",
+    "ResultNode",
+    "ReviewComment",
+    "RevisionKind",
+    "Submission",
+    "SubmissionEvidence",
+    "SubmissionStatus",
+    "SubmissionTransition",
+    "Target",
+    "TargetRevision",
+]
