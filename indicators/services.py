@@ -76,7 +76,7 @@ def _attribute(instance: Any, actor: User) -> None:
 
 def change_threshold() -> Decimal:
     """The share of change from the previous period above which a value needs an explanation."""
-    return Decimal(str(getattr(settings, "INDICATOR_CHANGE_WARNING_SHARE", "0.5")))
+    return settings.INDICATOR_CHANGE_WARNING_SHARE
 
 
 # --- reporting periods --------------------------------------------------------------------------------------

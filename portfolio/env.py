@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,19 @@ class Env:
         if number < minimum:
             raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
         return number
+
+    def share(self, name: str, *, default: str) -> Decimal:
+        """A share between 0 and 1 (0.15 = 15%), kept as Decimal."""
+        value = self._raw(name) or default
+        try:
+            share = Decimal(value)
+        except InvalidOperation:
+            raise ImproperlyConfigured(
+                f"{name}={value!r} is not a number; use a share such as 0.15."
+            ) from None
+        if not share.is_finite() or not 0 <= share <= 1:
+            raise ImproperlyConfigured(f"{name}={value!r} must be a share between 0 and 1, such as 0.15.")
+        return share
 
     def list(self, name: str, *, default: list[str]) -> list[str]:
         value = self._raw(name)

@@ -153,6 +153,11 @@ PAGE_SIZE = 25
 # Milestones due within this many days count as "due soon".
 DUE_SOON_DAYS = env.int("PORTFOLIO_DUE_SOON_DAYS", default=30)
 
+# Indicators: an actual within this share of the value expected by now is on track; a value that moves more
+# than this share from the previous period needs an explanation before the report can be submitted.
+INDICATOR_ON_TRACK_BAND = env.share("PORTFOLIO_ON_TRACK_BAND", default="0.15")
+INDICATOR_CHANGE_WARNING_SHARE = env.share("PORTFOLIO_CHANGE_WARNING_SHARE", default="0.5")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

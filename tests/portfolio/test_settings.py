@@ -173,6 +173,21 @@ def test_readme_documents_every_variable_the_settings_read():
 
 def test_bad_database_url_error_does_not_show_the_password():
     with pytest.raises(ImproperlyConfigured) as exc:
-        Env({"DATABASE_URL": "postgres://app:hunter2@db.internal:notaport/x"}).database("DATABASE_URL", default="")
+        Env({"DATABASE_URL": "postgres://app:hunter2@db.internal:notaport/x"}).database(
+            "DATABASE_URL", default=""
+        )
     assert "hunter2" not in str(exc.value)
     assert "app:***@db.internal" in str(exc.value)
+
+
+@pytest.mark.parametrize("raw", ["abc", "1.5", "-0.1", "NaN", "inf"])
+def test_shares_must_be_between_zero_and_one(raw):
+    with pytest.raises(ImproperlyConfigured, match="PORTFOLIO_ON_TRACK_BAND"):
+        Env({"PORTFOLIO_ON_TRACK_BAND": raw}).share("PORTFOLIO_ON_TRACK_BAND", default="0.15")
+
+
+def test_share_is_a_decimal():
+    from decimal import Decimal
+
+    assert Env({}).share("X", default="0.15") == Decimal("0.15")
+    assert Env({"X": "0.2"}).share("X", default="0.15") == Decimal("0.2")
