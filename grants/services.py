@@ -62,6 +62,12 @@ def _attribute(instance: Any, actor: User) -> None:
     instance._history_user = actor
 
 
+def _article(label: str) -> str:
+    """'An active', 'A closed': the status label with its article, for messages."""
+    word = label.lower()
+    return f"{'An' if word[:1] in 'aeiou' else 'A'} {word}"
+
+
 def _check_officer(officer: User | None) -> None:
     if officer is not None and not officer.is_program_officer:
         raise ValidationError({"program_officer": "Choose a user whose role is program officer."})
@@ -126,7 +132,7 @@ def grant_transition(*, grant: Grant, to_status: str, actor: User, note: str = "
     if to_status not in GRANT_TRANSITIONS[grant.status]:
         raise ValidationError(
             {
-                "to_status": f"A {grant.get_status_display().lower()} grant cannot become "
+                "to_status": f"{_article(grant.get_status_display())} grant cannot become "
                 f"{GrantStatus(to_status).label.lower()}."
             }
         )
@@ -365,7 +371,7 @@ def milestone_transition(
     if to_status not in MILESTONE_TRANSITIONS[milestone.status]:
         raise ValidationError(
             {
-                "to_status": f"A {milestone.get_status_display().lower()} milestone cannot be marked "
+                "to_status": f"{_article(milestone.get_status_display())} milestone cannot be marked "
                 f"{MilestoneStatus(to_status).label.lower()}."
             }
         )

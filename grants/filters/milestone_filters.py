@@ -6,22 +6,23 @@ import datetime
 from typing import Any
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
-from django_countries import countries
 
-from grants.access import country_projects_visible_to, grants_visible_to
+from grants.filters.common import (
+    AwardChoiceFilter,
+    country_choices,
+    grant_choices,
+    grantee_choices,
+    officer_choices,
+)
 from grants.models import (
     DELIVERABLE_CATEGORIES,
-    Grant,
     Milestone,
     MilestoneCategory,
     MilestoneStatus,
-    Organisation,
-    User,
 )
 
 DELIVERABLES = "deliverables"
@@ -32,36 +33,6 @@ class TimingChoices:
     DUE_SOON = "due_soon"
     OPEN = "open"
     ALL = "all"
-
-
-class AwardNumberChoiceField(forms.ModelChoiceField):
-    # The award number is how staff name a grant; titles are too long for a select.
-    def label_from_instance(self, obj: Grant) -> str:
-        return obj.award_number
-
-
-def _grants(request: HttpRequest | None) -> QuerySet[Grant]:
-    if request is None:
-        return Grant.objects.none()
-    return grants_visible_to(request.user).only("pk", "award_number").order_by("award_number")
-
-
-def _officers(request: HttpRequest | None) -> QuerySet[User]:
-    if request is None:
-        return User.objects.none()
-    visible = grants_visible_to(request.user).values("program_officer_id")
-    return User.objects.filter(pk__in=visible).order_by("last_name", "first_name", "username")
-
-
-def _grantees(request: HttpRequest | None) -> QuerySet[Organisation]:
-    if request is None:
-        return Organisation.objects.none()
-    visible = grants_visible_to(request.user).values("grantee_id")
-    return Organisation.objects.filter(pk__in=visible).order_by("name")
-
-
-class AwardChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = AwardNumberChoiceField
 
 
 class MilestoneFilter(django_filters.FilterSet):
@@ -90,18 +61,18 @@ class MilestoneFilter(django_filters.FilterSet):
         label="Country", field_name="country_project__country", empty_label="Any country"
     )
     grant = AwardChoiceFilter(
-        label="Grant", field_name="country_project__grant", queryset=_grants, empty_label="Any grant"
+        label="Grant", field_name="country_project__grant", queryset=grant_choices, empty_label="Any grant"
     )
     program_officer = django_filters.ModelChoiceFilter(
         label="Program officer",
         field_name="country_project__grant__program_officer",
-        queryset=_officers,
+        queryset=officer_choices,
         empty_label="Any officer",
     )
     grantee = django_filters.ModelChoiceFilter(
         label="Grantee",
         field_name="country_project__grant__grantee",
-        queryset=_grantees,
+        queryset=grantee_choices,
         empty_label="Any grantee",
     )
     q = django_filters.CharFilter(label="Title contains", field_name="title", lookup_expr="icontains")
@@ -123,15 +94,7 @@ class MilestoneFilter(django_filters.FilterSet):
         if user is None or user.is_grantee:
             # A grantee sees only its own organisation: a grantee filter would have one choice.
             del self.filters["grantee"]
-        # Only the countries the user has projects in, named and sorted for people.
-        codes = (
-            country_projects_visible_to(user).values_list("country", flat=True).distinct()
-            if user is not None
-            else []
-        )
-        self.filters["country"].extra["choices"] = sorted(
-            ((code, countries.name(code) or code) for code in codes), key=lambda c: c[1]
-        )
+        self.filters["country"].extra["choices"] = country_choices(user)
         for name, field in self.form.fields.items():
             # Bootstrap classes for the filter bar, so the template only lays the fields out.
             css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from grants.forms.common import BootstrapMixin, DateInput
 from grants.models import Milestone, MilestoneStatus
 from grants.validators import ALLOWED_EXTENSIONS_TEXT
 
@@ -15,29 +15,6 @@ ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS_TEXT.split(", "))
 # A milestone can be logged as already under way or done; "delayed" and "cancelled" need a reason, which is
 # given through a status change on the milestone's page.
 INITIAL_STATUSES = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        # ISO format is what <input type="date"> sends and expects back.
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Gives every widget Bootstrap's class, so templates only lay fields out."""
-
-    def _style_widgets(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 class MilestoneForm(BootstrapMixin, forms.ModelForm):
@@ -117,13 +94,3 @@ class EvidenceForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style_widgets()
-
-
-def add_service_error(form: forms.BaseForm, exc: ValidationError, *, fallback: str | None = None) -> None:
-    """Show a service's ValidationError on the form: keyed errors next to their field when the form has it,
-    otherwise next to ``fallback`` (or at the top of the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(fallback, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else fallback, errors)

@@ -24,12 +24,12 @@ from django_tables2 import SingleTableMixin
 from grants import services
 from grants.access import get_country_project_for_user, get_evidence_for_user, get_milestone_for_user
 from grants.filters.milestone_filters import MilestoneFilter
+from grants.forms.common import add_service_error
 from grants.forms.milestone_forms import (
     EvidenceForm,
     MilestoneCreateForm,
     MilestoneForm,
     MilestoneTransitionForm,
-    add_service_error,
 )
 from grants.models import Milestone, MilestoneStatus
 from grants.selectors import milestone_selectors as selectors

@@ -440,3 +440,14 @@ class TestEvidence:
                 size=4,
             )
         assert not MilestoneEvidence.objects.exists()
+
+
+def test_refusal_messages_read_properly(officer):
+    grant = GrantFactory(status=GrantStatus.ACTIVE)
+    with pytest.raises(ValidationError) as exc:
+        services.grant_transition(grant=grant, to_status="pipeline", actor=officer)
+    assert exc.value.message_dict["to_status"] == ["An active grant cannot become pipeline."]
+    milestone = MilestoneFactory(status="in_progress")
+    with pytest.raises(ValidationError) as exc:
+        services.milestone_transition(milestone=milestone, to_status="planned", actor=officer)
+    assert exc.value.message_dict["to_status"] == ["An in progress milestone cannot be marked planned."]

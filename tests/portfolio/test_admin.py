@@ -26,7 +26,8 @@ def test_admin_pages_open_for_administrators(client_for, admin_user, world, name
 
 def test_administrator_adds_a_theme(client_for, admin_user):
     response = client_for(admin_user).post(
-        reverse("admin:grants_theme_add"), {"code": "social-protection", "name": "Social protection", "sort_order": 9}
+        reverse("admin:grants_theme_add"),
+        {"code": "social-protection", "name": "Social protection", "sort_order": 9},
     )
     assert response.status_code == 302
     assert Theme.objects.filter(code="social-protection").exists()
@@ -77,8 +78,6 @@ def test_login_page_signs_in_and_rejects_a_wrong_password(client, officer):
     assert good.status_code == 302 and good["Location"] == reverse("dashboard")
 
 
-
-
 def test_not_found_and_forbidden_pages_keep_the_navigation(client_for, grantee_a, other_officer, world):
     missing = client_for(grantee_a).get(world.milestone_b.get_absolute_url())
     assert missing.status_code == 404
@@ -86,4 +85,7 @@ def test_not_found_and_forbidden_pages_keep_the_navigation(client_for, grantee_a
     assert world.milestone_b.title not in missing.content.decode()
     forbidden = client_for(other_officer).get(reverse("grants:milestone_update", args=[world.milestone_a.pk]))
     assert forbidden.status_code == 403
-    assert "Only the grant&#x27;s program officer or an administrator can change this." in forbidden.content.decode()
+    assert (
+        "Only the grant&#x27;s program officer or an administrator can change this."
+        in forbidden.content.decode()
+    )

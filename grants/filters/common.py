@@ -1,0 +1,50 @@
+"""Choice lists shared by the filter bars; every one is drawn from what the user may see."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_countries import countries
+
+from grants.access import country_projects_visible_to, grants_visible_to
+from grants.models import Grant, Organisation, User
+
+
+class AwardNumberChoiceField(forms.ModelChoiceField):
+    # The award number is how staff name a grant; titles are too long for a select.
+    def label_from_instance(self, obj: Grant) -> str:
+        return obj.award_number
+
+
+def grant_choices(request: HttpRequest | None) -> QuerySet[Grant]:
+    if request is None:
+        return Grant.objects.none()
+    return grants_visible_to(request.user).only("pk", "award_number").order_by("award_number")
+
+
+def officer_choices(request: HttpRequest | None) -> QuerySet[User]:
+    if request is None:
+        return User.objects.none()
+    visible = grants_visible_to(request.user).values("program_officer_id")
+    return User.objects.filter(pk__in=visible).order_by("last_name", "first_name", "username")
+
+
+def grantee_choices(request: HttpRequest | None) -> QuerySet[Organisation]:
+    if request is None:
+        return Organisation.objects.none()
+    visible = grants_visible_to(request.user).values("grantee_id")
+    return Organisation.objects.filter(pk__in=visible).order_by("name")
+
+
+class AwardChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = AwardNumberChoiceField
+
+
+def country_choices(user: User | None) -> list[tuple[str, str]]:
+    """The countries the user has projects in, named and sorted for people."""
+    if user is None:
+        return []
+    codes = country_projects_visible_to(user).order_by().values_list("country", flat=True).distinct()
+    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
