@@ -36,6 +36,7 @@ from grants.models import (
     Theme,
     User,
 )
+from grants.models.files import StoredFile
 from grants.validators import check_evidence_file
 
 # Statuses whose change needs a reason on record.
@@ -404,25 +405,39 @@ def milestone_transition(
     return milestone
 
 
+def store_checked_file(
+    record: StoredFile, *, actor: User, name: str, stream: IO[bytes], size: int, description: str = ""
+) -> StoredFile:
+    """Check an upload (type, content, size), fill ``record``'s file fields and save it with its file.
+
+    Nothing is stored when the check fails; the file is removed again when the row cannot be saved.
+    """
+    checked = check_evidence_file(name, stream, size, settings.EVIDENCE_MAX_BYTES)
+    record.original_name = name[-255:]
+    record.content_type = checked.content_type
+    record.size = checked.size
+    record.sha256 = checked.sha256
+    record.description = description.strip()
+    record.uploaded_by = actor
+    record.file.save(name, File(stream), save=False)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise
+    return record
+
+
 @transaction.atomic
 def evidence_add(
     *, milestone: Milestone, actor: User, name: str, stream: IO[bytes], size: int, description: str = ""
 ) -> MilestoneEvidence:
-    """Store an evidence file after checking its type, content and size. Nothing is stored if it fails."""
-    checked = check_evidence_file(name, stream, size, settings.EVIDENCE_MAX_BYTES)
-    evidence = MilestoneEvidence(
-        milestone=milestone,
-        original_name=name[-255:],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        description=description.strip(),
-        uploaded_by=actor,
+    """Store an evidence file for a milestone after checking its type, content and size."""
+    return store_checked_file(
+        MilestoneEvidence(milestone=milestone),
+        actor=actor,
+        name=name,
+        stream=stream,
+        size=size,
+        description=description,
     )
-    evidence.file.save(name, File(stream), save=False)
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
-    return evidence

@@ -22,13 +22,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from grants.models import CountryProject, Grant, Modification, User
-from grants.validators import check_evidence_file
+from grants.services import store_checked_file
 from indicators.calculations import Value
 from indicators.cells import TOTAL
 from indicators.models import (
@@ -807,20 +806,11 @@ def submission_evidence_add(
     """Attach an evidence file to an editable report after checking its type, content and size."""
     submission = _lock(submission)
     _check_editable(submission)
-    checked = check_evidence_file(name, stream, size, settings.EVIDENCE_MAX_BYTES)
-    evidence = SubmissionEvidence(
-        submission=submission,
-        original_name=name[-255:],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        description=description.strip(),
-        uploaded_by=actor,
+    return store_checked_file(
+        SubmissionEvidence(submission=submission),
+        actor=actor,
+        name=name,
+        stream=stream,
+        size=size,
+        description=description,
     )
-    evidence.file.save(name, File(stream), save=False)
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
-    return evidence

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from grants.models.files import StoredFile, random_stored_name
 from grants.models.grant import MONEY, Grant
 from grants.models.people import Organisation
 from grants.models.reference import TargetGroup
@@ -195,28 +195,15 @@ class MilestoneStatusChange(models.Model):
 
 
 def evidence_path(instance: MilestoneEvidence, filename: str) -> str:
-    # The stored name is random: the original name is kept in a field and never reaches the file system.
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{instance.milestone_id}/{uuid.uuid4().hex}.{suffix}"
+    return random_stored_name("evidence", instance.milestone_id, filename)
 
 
-class MilestoneEvidence(models.Model):
+class MilestoneEvidence(StoredFile):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    description = models.CharField(max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-uploaded_at", "-pk"]
+    class Meta(StoredFile.Meta):
         verbose_name_plural = "milestone evidence"
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("grants:evidence_download", kwargs={"pk": self.pk})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from grants.models import CountryProject
+from grants.models.files import StoredFile, random_stored_name
 from indicators.models.framework import FIGURE, ProjectIndicator
 from indicators.models.reporting import ReportingPeriod
 from indicators.querysets import SubmissionQuerySet
@@ -167,25 +166,12 @@ class ReviewComment(models.Model):
 
 
 def submission_evidence_path(instance: SubmissionEvidence, filename: str) -> str:
-    # A random stored name: the original name is kept in a field and never reaches the file system.
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"submission-evidence/{instance.submission_id}/{uuid.uuid4().hex}.{suffix}"
+    return random_stored_name("submission-evidence", instance.submission_id, filename)
 
 
-class SubmissionEvidence(models.Model):
+class SubmissionEvidence(StoredFile):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=submission_evidence_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    description = models.CharField(max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-uploaded_at", "-pk"]
+    class Meta(StoredFile.Meta):
         verbose_name_plural = "submission evidence"
-
-    def __str__(self) -> str:
-        return self.original_name
