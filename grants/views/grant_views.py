@@ -17,8 +17,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from grants import services
 from grants.access import (
@@ -34,9 +32,10 @@ from grants.models import GRANT_TRANSITION_VERBS, CountryProject, Grant, GrantSt
 from grants.selectors import grant_selectors as selectors
 from grants.tables.grant_tables import GrantTable
 from portfolio.exports import FORMATS, export_response
+from portfolio.lists import FilteredListView, filtered
 
 
-class GrantListView(SingleTableMixin, FilterView):
+class GrantListView(FilteredListView):
     table_class = GrantTable
     filterset_class = GrantFilter
     template_name = "grants/grant_list.html"
@@ -44,17 +43,8 @@ class GrantListView(SingleTableMixin, FilterView):
     def get_queryset(self) -> Any:
         return selectors.grant_list(user=self.request.user)
 
-    def get_table_kwargs(self) -> dict[str, Any]:
-        # A grantee sees only its own organisation's grants: the grantee column would say the same thing.
-        return {"exclude": ("grantee",)} if self.request.user.is_grantee else {}
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # The export links carry the filters (not the page or sort), so the file has every matching row.
-        query = self.request.GET.copy()
-        for key in ("page", "sort"):
-            query.pop(key, None)
-        context["export_query"] = query.urlencode()
         context["can_create"] = can_create_grant(self.request.user)
         return context
 
@@ -63,9 +53,7 @@ class GrantListView(SingleTableMixin, FilterView):
 def grant_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
-    filterset = GrantFilter(request.GET, queryset=selectors.grant_list(user=request.user), request=request)
-    # An invalid filter exports nothing, as the list then shows nothing.
-    queryset = filterset.qs if filterset.is_valid() else Grant.objects.none()
+    queryset = filtered(GrantFilter, request, selectors.grant_list(user=request.user))
     name = f"grants-{timezone.localdate():%Y-%m-%d}"
     return export_response(fmt, name, selectors.EXPORT_COLUMNS, selectors.grant_export_rows(queryset))
 

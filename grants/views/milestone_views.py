@@ -18,8 +18,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, UpdateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from grants import services
 from grants.access import get_country_project_for_user, get_evidence_for_user, get_milestone_for_user
@@ -35,9 +33,10 @@ from grants.models import Milestone, MilestoneStatus
 from grants.selectors import milestone_selectors as selectors
 from grants.tables.milestone_tables import MilestoneTable
 from portfolio.exports import FORMATS, export_response
+from portfolio.lists import FilteredListView, filtered
 
 
-class MilestoneListView(SingleTableMixin, FilterView):
+class MilestoneListView(FilteredListView):
     table_class = MilestoneTable
     filterset_class = MilestoneFilter
     template_name = "grants/milestone_list.html"
@@ -45,29 +44,12 @@ class MilestoneListView(SingleTableMixin, FilterView):
     def get_queryset(self) -> Any:
         return selectors.milestone_list(user=self.request.user)
 
-    def get_table_kwargs(self) -> dict[str, Any]:
-        # A grantee sees only its own organisation's milestones: the grantee column would say the same thing.
-        return {"exclude": ("grantee",)} if self.request.user.is_grantee else {}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        # The export links carry the current filters (not the page or sort) so the file has every matching row.
-        query = self.request.GET.copy()
-        for key in ("page", "sort"):
-            query.pop(key, None)
-        context["export_query"] = query.urlencode()
-        return context
-
 
 @require_safe
 def milestone_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
-    filterset = MilestoneFilter(
-        request.GET, queryset=selectors.milestone_list(user=request.user), request=request
-    )
-    # An invalid filter exports nothing, as the list then shows nothing.
-    queryset = filterset.qs if filterset.is_valid() else Milestone.objects.none()
+    queryset = filtered(MilestoneFilter, request, selectors.milestone_list(user=request.user))
     today = timezone.localdate()
     return export_response(
         fmt,
