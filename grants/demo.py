@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import Min, ProtectedError, Q, QuerySet, RestrictedError
 from django.utils import timezone
 from django_countries import countries
 
@@ -970,6 +970,21 @@ class _Trail:
             for n, (row, day) in enumerate(zip(rows, days_list, strict=True)):
                 row.at = self._stamp(day, n)
             model.objects.bulk_update(rows, ["at"], batch_size=500)
+        # A modification is recorded on its effective date; a milestone was logged when its trail starts.
+        modifications = list(Modification.objects.filter(grant_id__in=grant_ids))
+        for modification in modifications:
+            modification.created_at = self._stamp(modification.effective_date, 0)
+        Modification.objects.bulk_update(modifications, ["created_at"], batch_size=500)
+        first_change = dict(
+            MilestoneStatusChange.objects.filter(milestone__country_project__grant_id__in=grant_ids)
+            .values("milestone_id")
+            .annotate(first=Min("at"))
+            .values_list("milestone_id", "first")
+        )
+        milestones = list(Milestone.objects.filter(pk__in=first_change))
+        for milestone in milestones:
+            milestone.created_at = first_change[milestone.pk]
+        Milestone.objects.bulk_update(milestones, ["created_at"], batch_size=500)
 
 
 def _tiny_pdf(title: str, lines: list[str]) -> bytes:

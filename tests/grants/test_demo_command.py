@@ -309,3 +309,15 @@ def test_half_year_reports_are_due_thirty_days_after_each_fiscal_half():
         datetime.date(2026, 4, 30),
     ]
     assert reports[0][0] == "October 2024 to March 2025"
+
+
+def test_demo_records_are_dated_when_they_would_have_happened(loaded):
+    modifications = Modification.objects.filter(grant__in=demo.demo_grants())
+    assert modifications.exists()
+    assert all(m.created_at.date() == m.effective_date for m in modifications)
+    milestones = Milestone.objects.filter(country_project__grant__in=demo.demo_grants()).prefetch_related(
+        "status_changes"
+    )
+    for milestone in milestones:
+        first = min(change.at for change in milestone.status_changes.all())
+        assert milestone.created_at == first
