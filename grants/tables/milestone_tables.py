@@ -41,7 +41,9 @@ class MilestoneTable(BaseTable):
         linkify=lambda record: record.country_project.grant.get_absolute_url(),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    country = tables.Column(accessor="country_project__country")
+    # The accessor is the project, not its CountryField: tables2 would otherwise normalise the 250-country
+    # choice list for every row (about 50 ms a page).
+    country = tables.Column(accessor="country_project", order_by="country_project__country")
     grantee = tables.Column(
         verbose_name="Grantee",
         accessor="country_project__grant__grantee__name",
