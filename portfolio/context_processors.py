@@ -16,6 +16,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Dashboard", reverse("dashboard"), path == reverse("dashboard")),
         ("Grants", reverse("grants:grant_list"), path.startswith(("/grants/", "/projects/"))),
         ("Milestones", reverse("grants:milestone_list"), path.startswith(("/milestones/", "/evidence/"))),
+        (
+            "Reporting",
+            reverse("indicators:reporting_overview"),
+            path.startswith(("/reporting/", "/submissions/")),
+        ),
     ]
     if user.is_administrator and user.is_staff:
         items.append(("Admin", reverse("admin:index"), path.startswith("/admin/")))

@@ -1,0 +1,231 @@
+"""Reads for the indicators screens: each shapes its queries up front and returns plain lists/dataclasses."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from grants.models import CountryProject
+from indicators.cells import TOTAL, make_key
+from indicators.models import (
+    ActualValue,
+    ProjectIndicator,
+    ReportingPeriod,
+    Submission,
+    SubmissionTransition,
+    Target,
+)
+from indicators.validation import IndicatorSpec
+
+OTHER = "Other indicators"
+
+
+@dataclass
+class EntryCell:
+    """One cell of an indicator's table on the data-entry screen."""
+
+    key: str
+    label: str
+    previous: str = ""
+    target: str = ""
+    stored: ActualValue | None = None
+    # Filled by the view: bound form fields, the anchor of the first input, and the service's messages.
+    inputs: list[Any] = field(default_factory=list)
+    anchor: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EntryIndicator:
+    project_indicator: ProjectIndicator
+    spec: IndicatorSpec
+    column_labels: list[str]
+    # Each row: (row label, cells in column order).
+    rows: list[tuple[str, list[EntryCell]]]
+    total: EntryCell
+    # Filled by the view: nothing-to-report, comment and explanation fields of the indicator (its total cell).
+    extras: dict[str, Any] = field(default_factory=dict)
+    needs_explanation: bool = False
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.spec.measure_type == "percentage"
+
+    @property
+    def cell_sum(self) -> str:
+        """What the stored cells add up to, to set beside the total ("" when no cell holds a number)."""
+        stored = [cell.stored for _, cells in self.rows for cell in cells if cell.stored is not None]
+        if self.is_percentage:
+            pairs = [
+                (s.numerator, s.denominator)
+                for s in stored
+                if s.numerator is not None and s.denominator is not None
+            ]
+            if not pairs:
+                return ""
+            return f"{_shown(sum(n for n, _ in pairs))} / {_shown(sum(d for _, d in pairs))}"
+        numbers = [s.value for s in stored if s.value is not None]
+        return _shown(sum(numbers)) if numbers else ""
+
+
+@dataclass
+class EntryGroup:
+    heading: str
+    indicators: list[EntryIndicator] = field(default_factory=list)
+
+
+def _shown(number: Decimal | None) -> str:
+    return "" if number is None else f"{number.normalize():f}"
+
+
+def _previous_text(row: ActualValue, percentage: bool) -> str:
+    if row.nothing_to_report:
+        return "nothing to report"
+    if percentage:
+        if row.numerator is None or row.denominator is None:
+            return ""
+        return f"{_shown(row.numerator)} / {_shown(row.denominator)}"
+    return _shown(row.value)
+
+
+def _layout(spec: IndicatorSpec) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Columns are the first category's options; rows the other categories' options (or one row)."""
+    if not spec.categories:
+        return [], []
+    first, rest = spec.categories[0], spec.categories[1:]
+    row_selections: list[list[tuple[str, str, str]]] = [[]]
+    for category in rest:
+        row_selections = [
+            [*sel, (category.code, code, name)] for sel in row_selections for code, name in category.options
+        ]
+    rows = []
+    for sel in row_selections:
+        label = ", ".join(name for _, _, name in sel) or "All"
+        keys = [make_key({first.code: code, **{c: o for c, o, _ in sel}}) for code, _ in first.options]
+        rows.append((label, keys))
+    return [name for _, name in first.options], rows
+
+
+def submission_entry(submission: Submission) -> list[EntryGroup]:
+    """The data-entry layout of a report, grouped by results framework node.
+
+    Queries (constant in the number of indicators): project indicators with the library (indicator, node,
+    categories, options: 3), stored values (1), targets for the period (1), the previous approved report (1)
+    and its values (1).
+    """
+    project_indicators = list(
+        ProjectIndicator.objects.with_library()
+        .filter(country_project_id=submission.country_project_id)
+        .order_by("result_node__sort_order", "result_node__code", "sort_order", "indicator__code")
+    )
+    stored = {(row.project_indicator_id, row.cell_key): row for row in submission.values.all()}
+    targets = {
+        (t.project_indicator_id, t.cell_key): t.value
+        for t in Target.objects.filter(
+            project_indicator__country_project_id=submission.country_project_id, period=submission.period_id
+        )
+    }
+    before = (
+        Submission.objects.approved()
+        .filter(
+            country_project_id=submission.country_project_id,
+            period__start_date__lt=submission.period.start_date,
+        )
+        .order_by("-period__start_date")
+        .first()
+    )
+    previous = (
+        {(row.project_indicator_id, row.cell_key): row for row in before.values.all()} if before else {}
+    )
+    groups: dict[int | None, EntryGroup] = {}
+    for pi in project_indicators:
+        spec = pi.spec()
+        percentage = spec.measure_type == "percentage"
+
+        def cell(
+            key: str, pi: ProjectIndicator = pi, spec: IndicatorSpec = spec, pct: bool = percentage
+        ) -> EntryCell:
+            ref = (pi.pk, key)
+            before_row = previous.get(ref)
+            return EntryCell(
+                key=key,
+                label=spec.label(key),
+                previous=_previous_text(before_row, pct) if before_row else "",
+                target=_shown(targets.get(ref)),
+                stored=stored.get(ref),
+            )
+
+        columns, layout = _layout(spec)
+        node = pi.result_node
+        group = groups.get(pi.result_node_id)
+        if group is None:
+            heading = f"{node.get_level_display()} {node.code}: {node.statement}" if node else OTHER
+            group = groups[pi.result_node_id] = EntryGroup(heading=heading)
+        group.indicators.append(
+            EntryIndicator(
+                project_indicator=pi,
+                spec=spec,
+                column_labels=columns,
+                rows=[(label, [cell(key) for key in keys]) for label, keys in layout],
+                total=cell(TOTAL),
+            )
+        )
+    # Indicators outside the results framework come after it.
+    return sorted(groups.values(), key=lambda group: group.heading == OTHER)
+
+
+def submission_timeline(submission: Submission) -> list[SubmissionTransition]:
+    return list(submission.transitions.select_related("actor").order_by("at", "pk"))
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: ReportingPeriod
+    submission: Submission | None
+    can_start: bool  # open, begun, within the project's dates, and no report yet
+
+
+@dataclass(frozen=True)
+class ProjectReporting:
+    project: CountryProject
+    periods: list[PeriodRow]
+
+
+def project_reporting(
+    projects: QuerySet[CountryProject], *, today: datetime.date, open_only: bool = False
+) -> list[ProjectReporting]:
+    """Each project's reporting periods with its report for each, if any.
+
+    Three queries whatever the number of projects: the projects (with grant and grantee), the periods of their
+    grants, and their submissions.
+    """
+    project_list = list(projects.select_related("grant__grantee").order_by("grant__award_number", "country"))
+    periods = ReportingPeriod.objects.filter(grant_id__in={p.grant_id for p in project_list}).order_by(
+        "start_date"
+    )
+    if open_only:
+        periods = periods.filter(status="open")
+    by_grant: dict[int, list[ReportingPeriod]] = {}
+    for period in periods:
+        by_grant.setdefault(period.grant_id, []).append(period)
+    submissions = {
+        (s.country_project_id, s.period_id): s
+        for s in Submission.objects.filter(country_project__in=[p.pk for p in project_list])
+    }
+    overview = []
+    for project in project_list:
+        rows = []
+        for period in by_grant.get(project.grant_id, []):
+            if period.end_date < project.start_date or period.start_date > project.end_date:
+                continue  # the project does not run in this period, so it has nothing to report for it
+            submission = submissions.get((project.pk, period.pk))
+            can_start = submission is None and period.is_open and period.has_started(today)
+            rows.append(PeriodRow(period=period, submission=submission, can_start=can_start))
+        if rows or not open_only:
+            overview.append(ProjectReporting(project=project, periods=rows))
+    return overview

@@ -1,0 +1,220 @@
+"""The grantee's side of reporting: a country project's periods, starting a report, and the data-entry form."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from grants.access import country_projects_visible_to, get_country_project_for_user
+from grants.models import CountryProject
+from indicators import services
+from indicators.access import can_edit_submission, get_reporting_period_for_user, get_submission_for_user
+from indicators.cells import TOTAL, field_name
+from indicators.forms import SubmissionEntryForm
+from indicators.models import Submission
+from indicators.selectors import EntryGroup, project_reporting, submission_entry, submission_timeline
+from indicators.validation import ValidationResult
+
+# The page header names the grantee organisation.
+_ENTRY = Submission.objects.select_related("country_project__grant__grantee")
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    anchor: str
+    label: str
+    message: str
+
+
+def _by_key(result: ValidationResult | None, form: SubmissionEntryForm) -> tuple[dict, dict]:
+    """Errors and warnings keyed by form field name: the service's result, plus errors put on a bound form."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    warnings: dict[str, list[str]] = defaultdict(list)
+    if result is not None:
+        for issue in result.errors:
+            errors[issue.key].append(issue.message)
+        for issue in result.warnings:
+            warnings[issue.key].append(issue.message)
+    if form.is_bound:
+        for name, field_errors in form.errors.items():
+            if name != "__all__":
+                errors[name].extend(e for e in field_errors if e not in errors[name])
+    return errors, warnings
+
+
+def _attach(
+    groups: list[EntryGroup], form: SubmissionEntryForm, errors: dict, warnings: dict
+) -> list[SummaryItem]:
+    """Put each cell's inputs and messages on the layout, and list every message for the summary on top."""
+    summary: list[SummaryItem] = []
+    for group in groups:
+        for entry in group.indicators:
+            spec = entry.spec
+            parts = ("numerator", "denominator") if entry.is_percentage else ("value",)
+            cells = [entry.total, *(cell for _, row in entry.rows for cell in row)]
+            for cell in cells:
+                names = [field_name(spec.id, cell.key, part) for part in parts]
+                if cell.key == TOTAL:
+                    names += [
+                        field_name(spec.id, TOTAL, part) for part in ("nothing_to_report", "explanation")
+                    ]
+                cell.inputs = [form[name] for name in names[: len(parts)]]
+                cell.anchor = form[names[0]].auto_id
+                for name in names:
+                    for message in errors.get(name, []):
+                        cell.errors.append(message)
+                        summary.append(
+                            SummaryItem(form[name].auto_id, f"{spec.code} · {cell.label}", message)
+                        )
+                    for message in warnings.get(name, []):
+                        cell.warnings.append(message)
+            entry.extras = {
+                part: form[field_name(spec.id, TOTAL, part)]
+                for part in ("nothing_to_report", "comment", "explanation")
+            }
+            entry.needs_explanation = bool(
+                entry.total.warnings or form[field_name(spec.id, TOTAL, "explanation")].value()
+            )
+    for name in ("cumulative_expenditure", "achievements", "challenges", "next_steps"):
+        for message in errors.get(name, []):
+            summary.append(SummaryItem(form[name].auto_id, str(form[name].label), message))
+    return summary
+
+
+def _render(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    form: SubmissionEntryForm | None = None,
+    result: ValidationResult | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    groups = submission_entry(submission)
+    specs = [entry.spec for group in groups for entry in group.indicators]
+    if form is None:
+        form = SubmissionEntryForm(submission=submission, specs=specs)
+    errors, warnings = _by_key(result, form)
+    summary = _attach(groups, form, errors, warnings)
+    editing = submission.is_editable and can_edit_submission(request.user, submission)
+    context = {
+        "submission": submission,
+        "project": submission.country_project,
+        "groups": groups,
+        "form": form,
+        "summary": summary,
+        "warning_count": sum(len(v) for v in warnings.values()),
+        "editing": editing,
+        "timeline": submission_timeline(submission),
+    }
+    return render(request, "indicators/submission_entry.html", context, status=status)
+
+
+class SubmissionEntryView(View):
+    """GET shows the report (editable for the grantee while draft or returned); POST saves or submits it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        submission = get_submission_for_user(request.user, pk, queryset=_ENTRY)
+        # A stored draft shows its own issues at the cells, so a saved-with-errors draft reopens with them.
+        result = (
+            services.submission_validate(submission=submission, complete=False)
+            if submission.is_editable
+            else None
+        )
+        return _render(request, submission, result=result)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        submission = get_submission_for_user(request.user, pk, write=True, queryset=_ENTRY)
+        specs = [entry.spec for group in submission_entry(submission) for entry in group.indicators]
+        form = SubmissionEntryForm(request.POST, submission=submission, specs=specs)
+        if not form.is_valid():
+            return _render(request, submission, form=form)
+        try:
+            saved = services.submission_save_draft(
+                submission=submission,
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+                values=form.cell_inputs(),
+                expenditure=form.cleaned_data["cumulative_expenditure"],
+                **form.narrative(),
+            )
+        except ValidationError as exc:
+            # Stale, locked or closed: nothing was written; keep what was typed on the page.
+            form.add_error(None, exc)
+            return _render(request, submission, form=form)
+        if "submit" not in request.POST:
+            count = len(saved.result.errors)
+            note = (
+                f" with {count} problem{'s' if count != 1 else ''} to fix before submitting" if count else ""
+            )
+            messages.success(request, f"Draft saved{note}.")
+            return redirect("indicators:submission_entry", pk=submission.pk)
+        return _submit(request, saved.submission)
+
+
+def _submit(request: HttpRequest, submission: Submission) -> HttpResponse:
+    try:
+        services.submission_submit(
+            submission=submission, actor=request.user, expected_version=submission.version
+        )
+    except services.SubmissionInvalid as exc:
+        # The typed figures are saved as a draft; the refusal's messages go to their cells.
+        messages.error(request, exc.error_dict["__all__"][0].message)
+        return _render(request, submission, result=exc.result)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("indicators:submission_entry", pk=submission.pk)
+    messages.success(request, "The report was submitted for review.")
+    return redirect("indicators:submission_entry", pk=submission.pk)
+
+
+def _may_report(user: object, project: CountryProject) -> bool:
+    # The edit rule lives in indicators.access and is stated for a report; ask it about this project's report.
+    return can_edit_submission(user, Submission(country_project=project))
+
+
+def reporting_overview(request: HttpRequest) -> HttpResponse:
+    """Every visible country project with its open periods and their reports: where reporting is due now.
+
+    A grouped overview (projects, then periods), not a flat table, so it is a plain view rather than a
+    SingleTableMixin list.
+    """
+    overview = project_reporting(
+        country_projects_visible_to(request.user), today=timezone.localdate(), open_only=True
+    )
+    reportable = {r.project.pk for r in overview if _may_report(request.user, r.project)}
+    return render(
+        request, "indicators/reporting_overview.html", {"overview": overview, "reportable": reportable}
+    )
+
+
+def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One country project's reporting periods, open and closed, with the state of each report."""
+    project = get_country_project_for_user(request.user, pk)
+    (reporting,) = project_reporting(CountryProject.objects.filter(pk=project.pk), today=timezone.localdate())
+    context = {"project": project, "reporting": reporting, "can_report": _may_report(request.user, project)}
+    return render(request, "indicators/project_reporting.html", context)
+
+
+@require_POST
+def submission_start(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """Open the period's report, starting a draft if there is none yet."""
+    project = get_country_project_for_user(request.user, pk)
+    if not _may_report(request.user, project):
+        raise PermissionDenied("Only the grantee's staff can start a report.")
+    period = get_reporting_period_for_user(request.user, period_pk)
+    try:
+        submission = services.submission_get_or_create_draft(
+            country_project=project, period=period, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("indicators:project_reporting", pk=project.pk)
+    return redirect("indicators:submission_entry", pk=submission.pk)
