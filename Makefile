@@ -11,7 +11,8 @@ RUN_ENV := DJANGO_DEBUG=true DJANGO_SECURE=false
 # PYTEST_WORKERS=0 runs in one process (for -x, --pdb). Extra arguments: PYTEST_ARGS="-k milestone".
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-SCALE_GRANTS ?= 300
+# 340 synthetic grants give about 20,000 milestones and over 500,000 disaggregated indicator values.
+SCALE_GRANTS ?= 340
 
 .PHONY: run test lint format install migrate demo scale benchmark check-deploy
 
@@ -27,6 +28,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_demo --if-missing
+	$(RUN_ENV) $(BIN)/python manage.py load_indicator_demo --if-missing
 	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) scripts/run-dev
 
 test: $(STAMP)
@@ -39,10 +41,13 @@ migrate: $(STAMP)
 # Delete and reload the demo portfolio (users and passwords are reset too).
 demo: migrate
 	$(RUN_ENV) $(BIN)/python manage.py load_demo --reset
+	$(RUN_ENV) $(BIN)/python manage.py load_indicator_demo --reset
 
 # Add (or replace) the large synthetic portfolio beside the demo.
 scale: migrate
+	$(RUN_ENV) $(BIN)/python manage.py load_indicator_demo --scale --delete
 	$(RUN_ENV) $(BIN)/python manage.py load_demo --scale --reset --grants $(SCALE_GRANTS)
+	$(RUN_ENV) $(BIN)/python manage.py load_indicator_demo --scale
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scale_load.py --grants $(SCALE_GRANTS)

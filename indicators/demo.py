@@ -1,0 +1,610 @@
+"""Indicator demo data: results frameworks, targets and submissions for the demo grants (through the services,
+so every trail exists), and bulk indicator data for the synthetic ``IL-S`` grants (``--scale``).
+
+Grants are made by ``grants.demo``; this module only adds what hangs off them, so it can be reset on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from grants import demo as grants_demo
+from grants.models import CountryProject, Grant, User
+from grants.models.grant import GrantStatus
+from indicators import services
+from indicators.cells import TOTAL
+from indicators.models import (
+    ActualValue,
+    CrossIndicatorRule,
+    Indicator,
+    MeasureType,
+    NodeLevel,
+    Operator,
+    ProjectIndicator,
+    ReportingPeriod,
+    ResultNode,
+    Submission,
+    SubmissionStatus,
+    SubmissionTransition,
+    Target,
+    TargetRevision,
+)
+from indicators.periods import fiscal_periods
+from indicators.validation import CellInput, IndicatorSpec
+
+# Grants far enough along to have adopted indicators (pipeline grants have not agreed a framework yet).
+REPORTING_STATUSES = (
+    GrantStatus.ACTIVE,
+    GrantStatus.SUSPENDED,
+    GrantStatus.CLOSEOUT,
+    GrantStatus.CLOSED,
+    GrantStatus.TERMINATED,
+)
+
+# (indicator code, result node code, per-cell period targets). Every project takes the first six; later
+# projects add one to four more, so frameworks have 6-10 indicators.
+CORE = [
+    ("E1", "1.1", True),
+    ("E2", "1", False),
+    ("E3", "1", False),
+    ("E4", "1.2", False),
+    ("L1", "2.1", False),
+    ("L5", "2.1", False),
+]
+EXTRA = [("L3", "2.1", False), ("P1", "1.2", True), ("L2", "2", False), ("S1", "1.2", False)]
+# Scale data adopts the whole seeded library (16 indicators, 84 cells per report): a large project.
+SCALE_CODES = ("E1", "E2", "E3", "E4", "E5", "L1", "L2", "L3", "L4", "L5", "P1", "P2", "P3", "P4", "S1", "S2")
+
+FRAMEWORK = [
+    (
+        NodeLevel.GOAL,
+        "G",
+        None,
+        "Migrant children are protected from child labour and their families earn a decent living.",
+    ),
+    (NodeLevel.OUTCOME, "1", "G", "Migrant children at risk of child labour are in school and learning."),
+    (NodeLevel.OUTPUT, "1.1", "1", "Children receive education and vocational services."),
+    (NodeLevel.OUTPUT, "1.2", "1", "Adolescents and migrant workers gain skills and know their rights."),
+    (NodeLevel.OUTCOME, "2", "G", "Households of participating children have sustainable livelihoods."),
+    (NodeLevel.OUTPUT, "2.1", "2", "Households receive livelihood services and productive support."),
+]
+
+ACHIEVEMENTS = [
+    "Enrolled {n} more children through the back-to-school campaign with local education offices.",
+    "Remedial classes ran in all target schools; attendance registers were verified at each visit.",
+    "Savings groups held their first share-out; seed capital reached the households selected at baseline.",
+    "Labour inspectors completed the second training cycle; two referral agreements were signed.",
+]
+CHALLENGES = [
+    "Seasonal migration to the harvest took families away for six weeks and interrupted attendance.",
+    "Heavy rains closed roads to two districts; monitoring visits were postponed by a month.",
+    "Delays in the government's approval of the curriculum pushed back the teacher training.",
+    "Staff turnover in the partner organisation slowed data entry in the participant database.",
+]
+NEXT_STEPS = [
+    "Start the follow-up survey and extend remedial classes to the new host-community schools.",
+    "Hold the mid-term review workshop with the ministry and update the work plan.",
+    "Scale the savings groups to the returnee settlements and train new facilitators.",
+    "Finalise the referral protocol with the labour inspectorate.",
+]
+
+
+@dataclass
+class IndicatorDemoResult:
+    projects: int = 0
+    periods: int = 0
+    project_indicators: int = 0
+    targets: int = 0
+    revisions: int = 0
+    submissions: int = 0
+    values: int = 0
+
+
+def demo_projects() -> QuerySet[CountryProject]:
+    return CountryProject.objects.filter(
+        grant__in=grants_demo.demo_grants(), grant__status__in=REPORTING_STATUSES
+    ).select_related("grant", "grant__program_officer", "grant__grantee")
+
+
+def is_loaded() -> bool:
+    return ProjectIndicator.objects.filter(country_project__grant__in=grants_demo.demo_grants()).exists()
+
+
+def _delete_for(grants: QuerySet[Grant]) -> None:
+    """Everything this module creates under ``grants``, in an order that respects the PROTECT references."""
+    Submission.objects.filter(country_project__grant__in=grants).delete()
+    ProjectIndicator.objects.filter(country_project__grant__in=grants).delete()
+    for level in (NodeLevel.OUTPUT, NodeLevel.OUTCOME, NodeLevel.GOAL):
+        ResultNode.objects.filter(country_project__grant__in=grants, level=level).delete()
+    ReportingPeriod.objects.filter(grant__in=grants).delete()
+
+
+@transaction.atomic
+def delete_indicator_demo() -> None:
+    _delete_for(grants_demo.demo_grants())
+
+
+# --- realistic figures ----------------------------------------------------------------------------------------
+
+
+class Figures:
+    """Per-cell figures that grow steadily from period to period (under the change-warning share), add up where
+    the categories are complete, and never break numerator <= denominator."""
+
+    def __init__(self, spec: IndicatorSpec, rng: random.Random, scale: int) -> None:
+        self.spec = spec
+        self.cells = [key for key in spec.cell_keys if key != TOTAL]
+        self.base = {key: rng.randint(scale // 4, scale) for key in self.cells} or {TOTAL: scale}
+        # Incomplete categories (migration status) leave some people in no group: the total is larger.
+        self.unclassified = 0 if spec.all_complete else rng.randint(1, max(2, scale // 3))
+        self.rate = Decimal(rng.randint(55, 75)) / 100
+
+    def cells_for(self, k: int) -> dict[str, CellInput]:
+        growth = Decimal(100 + 8 * k) / 100
+        if self.spec.measure_type == MeasureType.PERCENTAGE:
+            share = min(self.rate + Decimal(k) / 50, Decimal("0.95"))
+            parts = {key: int(b * growth) for key, b in self.base.items()}
+            numer = {key: int(d * share) for key, d in parts.items()}
+            out = {
+                key: CellInput(numerator=numer[key], denominator=parts[key]) for key in parts if key != TOTAL
+            }
+            out[TOTAL] = CellInput(numerator=sum(numer.values()), denominator=sum(parts.values()))
+            return out
+        if self.spec.measure_type == MeasureType.MONEY:
+            amount = (Decimal(self.base[TOTAL]) * 137 * growth).quantize(Decimal("0.01"))
+            return {TOTAL: CellInput(value=amount)}
+        values = {key: int(b * growth) for key, b in self.base.items()}
+        out = {key: CellInput(value=v) for key, v in values.items() if key != TOTAL}
+        out[TOTAL] = CellInput(value=sum(values.values()) + int(self.unclassified * growth))
+        return out
+
+
+def _target(figures: Figures, k: int, cell: str = TOTAL) -> Decimal:
+    """A period target a little above what will be achieved (some projects fall behind)."""
+    entry = figures.cells_for(k)[cell]
+    if figures.spec.measure_type == MeasureType.PERCENTAGE:
+        return min(
+            Decimal(100), (Decimal(entry.numerator) * 100 / Decimal(entry.denominator) + 5).quantize(1)
+        )
+    value = Decimal(entry.value) * Decimal("1.1")
+    return (
+        value.quantize(Decimal("0.01"))
+        if figures.spec.measure_type == MeasureType.MONEY
+        else value.quantize(1)
+    )
+
+
+# --- the demo ---------------------------------------------------------------------------------------------------
+
+
+def _grantee_user(grant: Grant) -> User:
+    """Who types the reports: a grantee user of the organisation, else (no demo login there) the officer."""
+    user = User.objects.filter(organisation=grant.grantee, role=User.Role.GRANTEE).order_by("pk").first()
+    return user or grant.program_officer or User.objects.filter(is_superuser=True).order_by("pk").first()
+
+
+def _reviewer(grant: Grant) -> User:
+    return grant.program_officer or User.objects.filter(is_superuser=True).order_by("pk").first()
+
+
+def _framework(project: CountryProject, officer: User) -> dict[str, ResultNode]:
+    nodes: dict[str, ResultNode] = {}
+    for order, (level, code, parent, statement) in enumerate(FRAMEWORK):
+        nodes[code] = services.result_node_create(
+            country_project=project,
+            level=level,
+            code=code,
+            statement=statement,
+            parent=nodes[parent] if parent else None,
+            sort_order=order,
+            actor=officer,
+        )
+    return nodes
+
+
+def _project_periods(project: CountryProject) -> list[ReportingPeriod]:
+    return list(
+        ReportingPeriod.objects.filter(
+            grant=project.grant, end_date__gte=project.start_date, start_date__lte=project.end_date
+        ).order_by("start_date")
+    )
+
+
+@dataclass
+class _Adopted:
+    pi: ProjectIndicator
+    figures: Figures
+
+
+def _adopt(
+    project: CountryProject,
+    index: int,
+    nodes: dict[str, ResultNode],
+    library: dict[str, Indicator],
+    periods: list[ReportingPeriod],
+    officer: User,
+    rng: random.Random,
+    result: IndicatorDemoResult,
+) -> list[_Adopted]:
+    plan = CORE + EXTRA[: index % 5]
+    adopted: list[_Adopted] = []
+    for order, (code, node, per_cell) in enumerate(plan):
+        indicator = library[code]
+        scale = 60 if code == "E4" else 300
+        fields: dict = {
+            "result_node": nodes[node],
+            "baseline_date": project.start_date,
+            "baseline_source": "Baseline survey"
+            if indicator.is_percentage
+            else "Project records at start-up",
+            "disaggregated_targets": per_cell,
+            "sort_order": order,
+        }
+        if indicator.is_percentage:
+            fields["baseline_numerator"], fields["baseline_denominator"] = 45, 120
+        else:
+            fields["baseline_value"] = 0
+        pi = services.project_indicator_create(
+            country_project=project, indicator=indicator, actor=officer, **fields
+        )
+        pi = ProjectIndicator.objects.with_library().get(pk=pi.pk)
+        figures = Figures(pi.spec(), rng, scale)
+        targets = []
+        for k, period in enumerate(periods):
+            cells = [TOTAL] + (figures.cells if per_cell else [])
+            for cell in cells:
+                value = _target(figures, k, cell)
+                targets.append(
+                    Target(
+                        project_indicator=pi, period=period, cell_key=cell, value=value, original_value=value
+                    )
+                )
+        Target.objects.bulk_create(targets)
+        result.targets += len(targets)
+        if indicator.is_percentage or indicator.aggregation == "latest":
+            lop = _target(figures, len(periods) - 1)
+        else:
+            lop = sum((_target(figures, k) for k in range(len(periods))), Decimal(0))
+        services.target_revise(
+            project_indicator=pi, new_value=lop, reason="Agreed in the approved CMEP.", actor=officer
+        )
+        result.revisions += 1
+        adopted.append(_Adopted(pi=pi, figures=figures))
+    result.project_indicators += len(adopted)
+    return adopted
+
+
+def _revisions(
+    project: CountryProject, adopted: list[_Adopted], officer: User, result: IndicatorDemoResult
+) -> None:
+    """A period target lowered after a setback, and the LOP target raised with the grant's modification."""
+    first = adopted[0].pi
+    target = (
+        Target.objects.filter(project_indicator=first, cell_key=TOTAL).order_by("-period__start_date").first()
+    )
+    if target is not None:
+        services.target_revise(
+            target=target,
+            new_value=(target.value * Decimal("0.9")).quantize(1),
+            reason="School closures after the floods delayed enrolment; agreed at the semi-annual review.",
+            actor=officer,
+        )
+        result.revisions += 1
+    modification = project.grant.modifications.order_by("number").first()
+    if modification is not None:
+        pi = ProjectIndicator.objects.get(pk=adopted[1].pi.pk)
+        services.target_revise(
+            project_indicator=pi,
+            new_value=(pi.lop_target * Decimal("1.15")).quantize(1),
+            reason=f"Modification {modification.number} extended the work to new districts.",
+            modification=modification,
+            actor=officer,
+        )
+        result.revisions += 1
+
+
+def _fill(
+    submission: Submission,
+    adopted: list[_Adopted],
+    k: int,
+    grantee: User,
+    *,
+    n: int,
+    budget_share: Decimal,
+    nothing_to_report: bool = False,
+) -> Submission:
+    values: dict[tuple[int, str], CellInput] = {}
+    for item in adopted:
+        if nothing_to_report and item.pi.indicator.code == adopted[-1].pi.indicator.code:
+            values[(item.pi.pk, TOTAL)] = CellInput(
+                nothing_to_report=True,
+                comment="No trainings took place this period; they resume next period.",
+            )
+            continue
+        for cell, entry in item.figures.cells_for(k).items():
+            values[(item.pi.pk, cell)] = entry
+    saved = services.submission_save_draft(
+        submission=submission,
+        expected_version=submission.version,
+        actor=grantee,
+        values=values,
+        expenditure=str((submission.country_project.budget * budget_share).quantize(Decimal("0.01"))),
+        achievements=ACHIEVEMENTS[n % 4].format(n=40 + 10 * k),
+        challenges=CHALLENGES[(n + k) % 4],
+        next_steps=NEXT_STEPS[(n + 2 * k) % 4],
+    )
+    return saved.submission
+
+
+def _report(
+    project: CountryProject,
+    index: int,
+    adopted: list[_Adopted],
+    periods: list[ReportingPeriod],
+    today: datetime.date,
+    result: IndicatorDemoResult,
+) -> None:
+    grantee, officer = _grantee_user(project.grant), _reviewer(project.grant)
+    started = [p for p in periods if p.start_date <= today]
+    ended = [p for p in started if p.end_date < today]
+    current = [p for p in started if p.end_date >= today]
+    span = max(len(periods), 1)
+    for k, period in enumerate(started):
+        last = period is ended[-1] if ended else False
+        if period in current and index % 2:
+            continue  # some projects have not started their current report yet
+        submission = services.submission_get_or_create_draft(
+            country_project=project, period=period, actor=grantee, today=today
+        )
+        share = Decimal(k + 1) / span * Decimal("0.85")
+        submission = _fill(
+            submission,
+            adopted,
+            k,
+            grantee,
+            n=index,
+            budget_share=share,
+            nothing_to_report=last and index % 4 == 1,
+        )
+        result.submissions += 1
+        if period in current:
+            continue  # the current period is a draft
+        submission = services.submission_submit(submission=submission, actor=grantee)
+        if last and index % 4 == 1:
+            continue  # awaiting review
+        if last and index % 4 == 2:
+            services.review_comment_add(
+                submission=submission,
+                actor=officer,
+                project_indicator=adopted[0].pi,
+                text="This is well above the enrolment lists we saw at the site visit; please check.",
+            )
+            services.submission_return(
+                submission=submission,
+                actor=officer,
+                comment="Please reconcile E1 with the attendance registers and explain the jump in expenditure.",
+            )
+            continue
+        services.submission_approve(
+            submission=submission, actor=officer, comment="Consistent with the site visit."
+        )
+    result.values += ActualValue.objects.filter(submission__country_project=project).count()
+
+
+@transaction.atomic
+def load_indicator_demo(*, today: datetime.date | None = None) -> IndicatorDemoResult:
+    today = today or datetime.date.today()
+    rng = random.Random(2024)
+    result = IndicatorDemoResult()
+    library = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    grants = Grant.objects.filter(pk__in=demo_projects().values("grant")).select_related("program_officer")
+    for grant in grants:
+        before = grant.reporting_periods.count()
+        services.reporting_periods_generate(grant=grant, actor=_reviewer(grant))
+        result.periods += grant.reporting_periods.count() - before
+    for index, project in enumerate(demo_projects().order_by("grant__award_number", "pk")):
+        officer = _reviewer(project.grant)
+        nodes = _framework(project, officer)
+        periods = _project_periods(project)
+        adopted = _adopt(project, index, nodes, library, periods, officer, rng, result)
+        _revisions(project, adopted, officer, result)
+        # Adolescents completing vocational training are among the children receiving services.
+        by_code = {item.pi.indicator.code: item.pi for item in adopted}
+        services.cross_indicator_rule_create(
+            country_project=project,
+            left=by_code["E4"],
+            operator=Operator.LTE,
+            right=by_code["E1"],
+            actor=officer,
+        )
+        _report(project, index, adopted, periods, today, result)
+        result.projects += 1
+    return result
+
+
+# --- scale data -------------------------------------------------------------------------------------------------
+
+BATCH = 5000
+
+
+def scale_is_loaded() -> bool:
+    return ProjectIndicator.objects.filter(country_project__grant__in=grants_demo.scale_grants()).exists()
+
+
+@transaction.atomic
+def delete_scale_indicators() -> None:
+    """Plain DELETEs: the rows were written without history, and collecting 500,000 objects would take minutes.
+    ``_raw_delete`` skips Django's collector, so dependents go first, in order."""
+    grants = grants_demo.scale_grants().values("pk")
+    submissions = Submission.objects.filter(country_project__grant__in=grants).values("pk")
+    indicators = ProjectIndicator.objects.filter(country_project__grant__in=grants).values("pk")
+    for queryset in (
+        ActualValue.objects.filter(submission__in=submissions),
+        SubmissionTransition.objects.filter(submission__in=submissions),
+        Submission.objects.filter(pk__in=submissions),
+        TargetRevision.objects.filter(project_indicator__in=indicators),
+        Target.objects.filter(project_indicator__in=indicators),
+        CrossIndicatorRule.objects.filter(left__in=indicators),
+        ProjectIndicator.objects.filter(pk__in=indicators),
+    ):
+        queryset._raw_delete(queryset.db)
+    _delete_for(grants_demo.scale_grants())
+
+
+@dataclass
+class _ScaleProject:
+    project: CountryProject
+    periods: list[ReportingPeriod]
+
+
+def load_scale_indicators(
+    *, today: datetime.date | None = None, progress: Callable[[str], None] | None = None
+) -> IndicatorDemoResult:
+    """Bulk-insert indicator data for the synthetic grants: every ended period of every country project has an
+    approved report (the current one a draft) with all 84 cells of the 16 indicators in SCALE_CODES. No history and no trail rows."""
+    today = today or datetime.date.today()
+    say = progress or (lambda message: None)
+    rng = random.Random(7)
+    result = IndicatorDemoResult()
+    with transaction.atomic():
+        grants = list(grants_demo.scale_grants().select_related("program_officer"))
+        say("periods")
+        periods: dict[int, list[ReportingPeriod]] = {}
+        rows = []
+        for grant in grants:
+            for spec in fiscal_periods(grant.start_date, grant.end_date, grant.reporting_frequency):
+                rows.append(
+                    ReportingPeriod(
+                        grant=grant,
+                        label=spec.label,
+                        start_date=spec.start,
+                        end_date=spec.end,
+                        due_date=spec.due,
+                    )
+                )
+        for period in ReportingPeriod.objects.bulk_create(rows, batch_size=BATCH):
+            periods.setdefault(period.grant_id, []).append(period)
+        result.periods = len(rows)
+
+        library = Indicator.objects.filter(code__in=SCALE_CODES).prefetch_related("categories__options")
+        specs = {indicator.code: ProjectIndicator(indicator=indicator).spec() for indicator in library}
+        # A few figure profiles per indicator, cached per period index: values vary between projects while the
+        # loop stays a dictionary lookup.
+        profiles = {code: [Figures(spec, rng, 300) for _ in range(4)] for code, spec in specs.items()}
+        by_code = {indicator.code: indicator for indicator in library}
+
+        say("project indicators and targets")
+        projects = list(CountryProject.objects.filter(grant__in=grants_demo.scale_grants()).order_by("pk"))
+        officers = {grant.pk: grant.program_officer_id for grant in grants}
+        adopted = [
+            ProjectIndicator(
+                country_project=project,
+                indicator=by_code[code],
+                baseline_value=None if specs[code].measure_type == MeasureType.PERCENTAGE else 0,
+                baseline_date=project.start_date,
+                baseline_source="Baseline survey",
+                sort_order=order,
+            )
+            for project in projects
+            for order, code in enumerate(SCALE_CODES)
+            if code in by_code
+        ]
+        adopted = ProjectIndicator.objects.bulk_create(adopted, batch_size=BATCH)
+        result.project_indicators = len(adopted)
+        per_project: dict[int, list[ProjectIndicator]] = {}
+        for pi in adopted:
+            per_project.setdefault(pi.country_project_id, []).append(pi)
+        targets = []
+        for project in projects:
+            own = [
+                p
+                for p in periods.get(project.grant_id, [])
+                if p.end_date >= project.start_date and p.start_date <= project.end_date
+            ]
+            for pi in per_project.get(project.pk, []):
+                figures = profiles[pi.indicator.code][project.pk % 4]
+                for k, period in enumerate(own):
+                    value = _target(figures, k)
+                    targets.append(
+                        Target(project_indicator=pi, period=period, value=value, original_value=value)
+                    )
+        Target.objects.bulk_create(targets, batch_size=BATCH)
+        result.targets = len(targets)
+
+        say("submissions")
+        submissions: list[Submission] = []
+        ks: list[int] = []
+        for project in projects:
+            officer = officers[project.grant_id]
+            own = [
+                p
+                for p in periods.get(project.grant_id, [])
+                if p.end_date >= project.start_date
+                and p.start_date <= project.end_date
+                and p.start_date <= today
+            ]
+            for k, period in enumerate(own):
+                submissions.append(
+                    Submission(
+                        country_project=project,
+                        period=period,
+                        status=SubmissionStatus.APPROVED
+                        if period.end_date < today
+                        else SubmissionStatus.DRAFT,
+                        cumulative_expenditure=(project.budget * Decimal(k + 1) / (len(own) + 2)).quantize(
+                            Decimal("0.01")
+                        ),
+                        achievements=ACHIEVEMENTS[k % 4].format(n=10 * k),
+                        challenges=CHALLENGES[k % 4],
+                        next_steps=NEXT_STEPS[k % 4],
+                        created_by_id=officer,
+                        updated_by_id=officer,
+                    )
+                )
+                ks.append(k)  # the period's index in the project, for the figures
+        submissions = Submission.objects.bulk_create(submissions, batch_size=BATCH)
+        result.submissions = len(submissions)
+
+        say("actual values")
+        cache: dict[tuple[str, int, int], dict[str, CellInput]] = {}
+        batch: list[ActualValue] = []
+        for submission, k in zip(submissions, ks, strict=True):
+            variant = submission.country_project_id % 4
+            for pi in per_project[submission.country_project_id]:
+                code = pi.indicator.code
+                cells = cache.get((code, variant, k))
+                if cells is None:
+                    cells = cache[(code, variant, k)] = profiles[code][variant].cells_for(k)
+                for cell, entry in cells.items():
+                    batch.append(_actual(submission, pi, cell, entry))
+            if len(batch) >= BATCH:
+                ActualValue.objects.bulk_create(batch)
+                result.values += len(batch)
+                batch = []
+        ActualValue.objects.bulk_create(batch)
+        result.values += len(batch)
+    return result
+
+
+def _actual(submission: Submission, pi: ProjectIndicator, cell: str, entry: CellInput) -> ActualValue:
+    def text(number: object) -> str:
+        return "" if number is None else str(number)
+
+    return ActualValue(
+        submission=submission,
+        project_indicator=pi,
+        cell_key=cell,
+        value=entry.value,
+        numerator=entry.numerator,
+        denominator=entry.denominator,
+        value_text=text(entry.value),
+        numerator_text=text(entry.numerator),
+        denominator_text=text(entry.denominator),
+    )
