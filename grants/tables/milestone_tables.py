@@ -43,7 +43,9 @@ class MilestoneTable(BaseTable):
     )
     # The accessor is the project, not its CountryField: tables2 would otherwise normalise the 250-country
     # choice list for every row (about 50 ms a page).
-    country = tables.Column(accessor="country_project", order_by="country_project__country")
+    country = tables.Column(
+        verbose_name="Country", accessor="country_project", order_by="country_project__country"
+    )
     grantee = tables.Column(
         verbose_name="Grantee",
         accessor="country_project__grant__grantee__name",
