@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from grants.access import can_change_grant, country_projects_visible_to, grants_visible_to
-from grants.models import User
+from grants.models import CountryProject, User
 from indicators.models import ProjectIndicator, ReportingPeriod, Submission, SubmissionEvidence
 
 Action = Literal["view", "edit", "review", "comment"]
@@ -54,12 +54,17 @@ def can_manage_library(user: User) -> bool:
     return user.is_authenticated and (user.is_administrator or user.is_program_officer)
 
 
-def can_edit_submission(user: User, submission: Submission) -> bool:
+def can_report_for_project(user: User, project: CountryProject) -> bool:
+    """Who enters a country project's reports: its grantee organisation's staff, and administrators."""
     if not user.is_authenticated:
         return False
     if user.is_administrator:
         return True
-    return user.is_grantee and user.organisation_id == submission.country_project.grant.grantee_id
+    return user.is_grantee and user.organisation_id == project.grant.grantee_id
+
+
+def can_edit_submission(user: User, submission: Submission) -> bool:
+    return can_report_for_project(user, submission.country_project)
 
 
 def can_review_submission(user: User, submission: Submission) -> bool:

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_POST
 from grants.access import country_projects_visible_to, get_country_project_for_user
 from grants.models import CountryProject
 from indicators import services
-from indicators.access import can_edit_submission, get_reporting_period_for_user, get_submission_for_user
+from indicators.access import (
+    can_edit_submission,
+    can_report_for_project,
+    get_reporting_period_for_user,
+    get_submission_for_user,
+)
 from indicators.cells import TOTAL, field_name
 from indicators.forms import SubmissionEntryForm
 from indicators.models import Submission
@@ -175,11 +180,6 @@ def _submit(request: HttpRequest, submission: Submission) -> HttpResponse:
     return redirect("indicators:submission_entry", pk=submission.pk)
 
 
-def _may_report(user: object, project: CountryProject) -> bool:
-    # The edit rule lives in indicators.access and is stated for a report; ask it about this project's report.
-    return can_edit_submission(user, Submission(country_project=project))
-
-
 def reporting_overview(request: HttpRequest) -> HttpResponse:
     """Every visible country project with its open periods and their reports: where reporting is due now.
 
@@ -189,7 +189,7 @@ def reporting_overview(request: HttpRequest) -> HttpResponse:
     overview = project_reporting(
         country_projects_visible_to(request.user), today=timezone.localdate(), open_only=True
     )
-    reportable = {r.project.pk for r in overview if _may_report(request.user, r.project)}
+    reportable = {r.project.pk for r in overview if can_report_for_project(request.user, r.project)}
     return render(
         request, "indicators/reporting_overview.html", {"overview": overview, "reportable": reportable}
     )
@@ -199,7 +199,11 @@ def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One country project's reporting periods, open and closed, with the state of each report."""
     project = get_country_project_for_user(request.user, pk)
     (reporting,) = project_reporting(CountryProject.objects.filter(pk=project.pk), today=timezone.localdate())
-    context = {"project": project, "reporting": reporting, "can_report": _may_report(request.user, project)}
+    context = {
+        "project": project,
+        "reporting": reporting,
+        "can_report": can_report_for_project(request.user, project),
+    }
     return render(request, "indicators/project_reporting.html", context)
 
 
@@ -207,7 +211,7 @@ def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_start(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     """Open the period's report, starting a draft if there is none yet."""
     project = get_country_project_for_user(request.user, pk)
-    if not _may_report(request.user, project):
+    if not can_report_for_project(request.user, project):
         raise PermissionDenied("Only the grantee's staff can start a report.")
     period = get_reporting_period_for_user(request.user, period_pk)
     try:
