@@ -1,32 +1,19 @@
-"""Every write with rules or history in the indicators app.
-
-As in grants.services: keyword-only, atomic, ``full_clean()``, a history row, ``ValidationError`` keyed by the
-field to blame (cell errors by ``indicators.cells.field_name``). Callers check permissions first
-(``indicators.access``); these functions enforce the domain rules: which status allows what, stale saves,
-locked data, closed periods.
-
-Drafts keep everything typed. ``submission_save_draft`` stores each cell's text as typed and its numbers where
-the text is a number that fits, then returns the validation result instead of raising for figure errors; only
-problems that make the whole save meaningless (a stale version, a locked report, a closed period, a cell that
-does not belong to this project) raise, and then nothing is written. ``submission_submit`` re-checks the stored
-text with ``complete=True`` and refuses while any error remains.
-"""
+"""Submissions: drafts that keep everything typed, the review workflow, comments and evidence."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from grants.models import CountryProject, Grant, Modification, User
+from grants.models import CountryProject, User
 from grants.services import store_checked_file
 from indicators.calculations import Value
 from indicators.cells import TOTAL
@@ -34,23 +21,15 @@ from indicators.models import (
     SUBMISSION_TRANSITIONS,
     ActualValue,
     CrossIndicatorRule,
-    Indicator,
-    MeasureType,
-    PeriodStatus,
     ProjectIndicator,
     ReportingPeriod,
-    ReportingPeriodChange,
-    ResultNode,
     ReviewComment,
-    RevisionKind,
     Submission,
     SubmissionEvidence,
     SubmissionStatus,
     SubmissionTransition,
-    Target,
-    TargetRevision,
 )
-from indicators.periods import fiscal_periods
+from indicators.services.common import _attribute, change_threshold
 from indicators.validation import (
     CellInput,
     CellRef,
@@ -58,7 +37,6 @@ from indicators.validation import (
     Issue,
     RuleSpec,
     ValidationResult,
-    parse_number,
     validate_submission,
 )
 
@@ -66,310 +44,6 @@ from indicators.validation import (
 NARRATIVE = ("achievements", "challenges", "next_steps")
 TEXT_MAX = 40  # ActualValue.*_text and Submission.expenditure_text
 _UNSET: Any = object()
-
-
-def _attribute(instance: Any, actor: User) -> None:
-    # simple_history takes the user from the request; services also run from commands and tasks.
-    instance._history_user = actor
-
-
-def change_threshold() -> Decimal:
-    """The share of change from the previous period above which a value needs an explanation."""
-    return settings.INDICATOR_CHANGE_WARNING_SHARE
-
-
-# --- reporting periods --------------------------------------------------------------------------------------
-
-
-@dataclass
-class PeriodGeneration:
-    created: list[ReportingPeriod] = field(default_factory=list)
-    updated: list[ReportingPeriod] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    # Periods no longer in the grant's calendar but kept because reports or targets refer to them.
-    kept: list[ReportingPeriod] = field(default_factory=list)
-
-
-@transaction.atomic
-def reporting_periods_generate(*, grant: Grant, actor: User) -> PeriodGeneration:
-    """Bring a grant's periods in line with its dates and frequency (after creation, an extension, ...).
-
-    Periods are matched by start date. A matched period whose end moved (the last, partial period of an
-    extended grant) gets its new dates and a note in its trail; periods that no longer fit are removed unless a
-    report or a target refers to them, in which case they are kept and listed in ``kept``.
-    """
-    grant = Grant.objects.select_for_update().get(pk=grant.pk)
-    specs = fiscal_periods(grant.start_date, grant.end_date, grant.reporting_frequency)
-    existing = {
-        p.start_date: p
-        for p in grant.reporting_periods.annotate(
-            n_submissions=Count("submissions", distinct=True), n_targets=Count("targets", distinct=True)
-        )
-    }
-    outcome = PeriodGeneration()
-    for spec in specs:
-        period = existing.pop(spec.start, None)
-        if period is None:
-            period = ReportingPeriod(
-                grant=grant, label=spec.label, start_date=spec.start, end_date=spec.end, due_date=spec.due
-            )
-            period.full_clean()
-            period.save()
-            ReportingPeriodChange.objects.create(
-                period=period, from_status="", to_status=period.status, actor=actor, note="Generated"
-            )
-            outcome.created.append(period)
-        elif (period.label, period.end_date, period.due_date) != (spec.label, spec.end, spec.due):
-            note = (
-                f"Dates changed with the grant's period of performance: was {period.start_date:%d %b %Y} to "
-                f"{period.end_date:%d %b %Y}, now to {spec.end:%d %b %Y}."
-            )
-            period.label, period.end_date, period.due_date = spec.label, spec.end, spec.due
-            period.full_clean()
-            period.save(update_fields=["label", "end_date", "due_date"])
-            ReportingPeriodChange.objects.create(
-                period=period, from_status=period.status, to_status=period.status, actor=actor, note=note
-            )
-            outcome.updated.append(period)
-    for period in existing.values():
-        if period.n_submissions or period.n_targets:
-            outcome.kept.append(period)
-        else:
-            outcome.removed.append(period.label)
-            period.delete()
-    return outcome
-
-
-@transaction.atomic
-def reporting_period_set_status(
-    *, period: ReportingPeriod, status: str, actor: User, note: str = ""
-) -> ReportingPeriod:
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if status not in PeriodStatus.values:
-        raise ValidationError({"status": f"“{status}” is not a period status."})
-    if status == period.status:
-        raise ValidationError({"status": f"The period is already {period.get_status_display().lower()}."})
-    from_status = period.status
-    period.status = status
-    period.full_clean()
-    period.save(update_fields=["status"])
-    ReportingPeriodChange.objects.create(
-        period=period, from_status=from_status, to_status=status, actor=actor, note=note.strip()
-    )
-    return period
-
-
-# --- results framework and targets --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def result_node_create(
-    *,
-    country_project: CountryProject,
-    level: str,
-    code: str,
-    statement: str,
-    actor: User,
-    parent: ResultNode | None = None,
-    sort_order: int = 0,
-) -> ResultNode:
-    node = ResultNode(
-        country_project=country_project,
-        parent=parent,
-        level=level,
-        code=code.strip(),
-        statement=statement.strip(),
-        sort_order=sort_order,
-    )
-    node.full_clean()
-    node.save()
-    return node
-
-
-def _check_figure_for(indicator: Indicator, raw: object, name: str, *, is_target: bool) -> Decimal | None:
-    """A baseline or target figure: a non-negative number; whole for counts; cents at most for money;
-    a percent of at most 100 for percentage targets."""
-    number, error = parse_number(raw)
-    if error:
-        raise ValidationError({name: error})
-    if number is None:
-        return None
-    if number < 0:
-        raise ValidationError({name: "A target or baseline cannot be negative."})
-    if indicator.measure_type == MeasureType.COUNT and number != number.to_integral_value():
-        raise ValidationError({name: "This indicator counts whole numbers."})
-    if number != number.quantize(Decimal("0.01")):
-        raise ValidationError({name: "Use at most 2 decimal places."})
-    if is_target and indicator.is_percentage and number > 100:
-        raise ValidationError({name: "A percentage target is at most 100."})
-    return number
-
-
-@transaction.atomic
-def project_indicator_create(
-    *, country_project: CountryProject, indicator: Indicator, actor: User, **fields: Any
-) -> ProjectIndicator:
-    """Adopt a library indicator in a country project, with its baseline and life-of-project target."""
-    if not indicator.is_active:
-        raise ValidationError({"indicator": "This indicator is no longer in use; choose another."})
-    for name in ("baseline_value", "baseline_numerator", "baseline_denominator", "lop_target"):
-        if name in fields:
-            fields[name] = _check_figure_for(indicator, fields[name], name, is_target=name == "lop_target")
-    project_indicator = ProjectIndicator(country_project=country_project, indicator=indicator, **fields)
-    project_indicator.original_lop_target = project_indicator.lop_target
-    project_indicator.full_clean()
-    _attribute(project_indicator, actor)
-    project_indicator.save()
-    return project_indicator
-
-
-@transaction.atomic
-def project_indicator_update(
-    *, project_indicator: ProjectIndicator, actor: User, **fields: Any
-) -> ProjectIndicator:
-    """Baseline, place in the results framework, target granularity. Targets change through target_revise."""
-    forbidden = {"lop_target", "original_lop_target", "indicator", "country_project"} & set(fields)
-    if forbidden:
-        raise TypeError(f"project_indicator_update() cannot change {sorted(forbidden)}; use target_revise().")
-    project_indicator = ProjectIndicator.objects.select_for_update().get(pk=project_indicator.pk)
-    for name, value in fields.items():
-        if name.startswith("baseline_") and name != "baseline_date" and name != "baseline_source":
-            value = _check_figure_for(project_indicator.indicator, value, name, is_target=False)
-        setattr(project_indicator, name, value)
-    project_indicator.full_clean()
-    _attribute(project_indicator, actor)
-    project_indicator.save()
-    return project_indicator
-
-
-def _check_target_place(project_indicator: ProjectIndicator, period: ReportingPeriod, cell_key: str) -> None:
-    if period.grant_id != project_indicator.country_project.grant_id:
-        raise ValidationError({"period": "That reporting period belongs to another grant."})
-    if cell_key not in project_indicator.cell_keys:
-        raise ValidationError({"cell_key": "This indicator has no such disaggregation cell."})
-    if cell_key != TOTAL and not project_indicator.disaggregated_targets:
-        raise ValidationError(
-            {
-                "cell_key": "Targets for this indicator are set for the total only; switch on disaggregated targets first."
-            }
-        )
-
-
-@transaction.atomic
-def target_set(
-    *,
-    project_indicator: ProjectIndicator,
-    period: ReportingPeriod,
-    value: object,
-    actor: User,
-    cell_key: str = TOTAL,
-) -> Target:
-    """Set a period target the first time. An existing target changes only through target_revise."""
-    project_indicator = (
-        ProjectIndicator.objects.with_library().select_related("country_project").get(pk=project_indicator.pk)
-    )
-    _check_target_place(project_indicator, period, cell_key)
-    number = _check_figure_for(project_indicator.indicator, value, "value", is_target=True)
-    if number is None:
-        raise ValidationError({"value": "Enter the target."})
-    target = Target(
-        project_indicator=project_indicator,
-        period=period,
-        cell_key=cell_key,
-        value=number,
-        original_value=number,
-    )
-    target.full_clean()
-    target.save()
-    return target
-
-
-@transaction.atomic
-def target_revise(
-    *,
-    new_value: object,
-    reason: str,
-    actor: User,
-    target: Target | None = None,
-    project_indicator: ProjectIndicator | None = None,
-    modification: Modification | None = None,
-) -> TargetRevision:
-    """Change a period target (``target``) or the life-of-project target (``project_indicator``).
-
-    The current figure changes; the original agreed figure and a revision row with the previous value, the
-    reason and the grant modification behind it (if any) are kept, so reports can show original and revised.
-    """
-    if (target is None) == (project_indicator is None):
-        raise TypeError("target_revise() revises either a target or a project indicator's LOP target.")
-    if target is not None:
-        target = Target.objects.select_for_update().get(pk=target.pk)
-        project_indicator = ProjectIndicator.objects.select_related("indicator", "country_project").get(
-            pk=target.project_indicator_id
-        )
-        previous, kind = target.value, RevisionKind.PERIOD
-    else:
-        project_indicator = (
-            ProjectIndicator.objects.select_for_update()
-            .select_related("indicator", "country_project")
-            .get(pk=project_indicator.pk)
-        )
-        previous, kind = project_indicator.lop_target, RevisionKind.LIFE_OF_PROJECT
-    number = _check_figure_for(project_indicator.indicator, new_value, "new_value", is_target=True)
-    errors: dict[str, str] = {}
-    if number is None:
-        errors["new_value"] = "Enter the revised target."
-    elif number == previous:
-        errors["new_value"] = "The revised target is the same as the current one."
-    if not reason.strip():
-        errors["reason"] = "Say why the target changes; the reason stays on record."
-    if modification is not None and modification.grant_id != project_indicator.country_project.grant_id:
-        errors["modification"] = "That modification belongs to another grant."
-    if errors:
-        raise ValidationError(errors)
-    if target is not None:
-        target.value = number
-        target.full_clean()
-        target.save(update_fields=["value"])
-    else:
-        project_indicator.lop_target = number
-        if project_indicator.original_lop_target is None:
-            project_indicator.original_lop_target = number
-        project_indicator.full_clean()
-        _attribute(project_indicator, actor)
-        project_indicator.save(update_fields=["lop_target", "original_lop_target"])
-    revision = TargetRevision(
-        project_indicator=project_indicator,
-        target=target,
-        kind=kind,
-        previous_value=previous,
-        new_value=number,
-        reason=reason.strip(),
-        modification=modification,
-        actor=actor,
-    )
-    revision.full_clean()
-    revision.save()
-    return revision
-
-
-@transaction.atomic
-def cross_indicator_rule_create(
-    *,
-    country_project: CountryProject,
-    left: ProjectIndicator,
-    operator: str,
-    right: ProjectIndicator,
-    actor: User,
-) -> CrossIndicatorRule:
-    rule = CrossIndicatorRule(
-        country_project=country_project, left=left, operator=operator, right=right, created_by=actor
-    )
-    rule.full_clean()
-    rule.save()
-    return rule
-
-
-# --- submissions --------------------------------------------------------------------------------------------
 
 
 class SubmissionInvalid(ValidationError):
