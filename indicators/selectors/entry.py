@@ -1,4 +1,4 @@
-"""Reads for the indicators screens: each shapes its queries up front and returns plain lists/dataclasses."""
+"""Reads for the data-entry screens: a report laid out as indicators x cells, and each project's periods."""
 
 from __future__ import annotations
 
