@@ -1,0 +1,1 @@
+"""django-filter FilterSets of the indicators lists, one module per screen family."""
