@@ -14,6 +14,7 @@ from django.test import Client
 
 from grants import demo
 from grants.access import grants_visible_to, milestones_visible_to
+from grants.demo import loader as demo_loader
 from grants.models import (
     CountryProject,
     Grant,
@@ -302,7 +303,7 @@ def test_award_number_carries_the_fiscal_year_of_the_award(start, expected):
 
 
 def test_half_year_reports_are_due_thirty_days_after_each_fiscal_half():
-    reports = demo._half_year_reports(datetime.date(2024, 11, 15), datetime.date(2025, 12, 31))
+    reports = demo_loader._half_year_reports(datetime.date(2024, 11, 15), datetime.date(2025, 12, 31))
     assert [due for _, due in reports] == [
         datetime.date(2025, 4, 30),
         datetime.date(2025, 10, 30),
