@@ -8,9 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from grants.selectors.dashboard_selectors import dashboard as select_dashboard
+from indicators.selectors.dashboard import reporting_summary
 
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = select_dashboard(user=request.user, today=timezone.localdate())
-    return render(request, "portfolio/dashboard.html", {"dash": data})
+    today = timezone.localdate()
+    context = {
+        "dash": select_dashboard(user=request.user, today=today),
+        "reporting": reporting_summary(user=request.user, today=today),
+    }
+    return render(request, "portfolio/dashboard.html", context)

@@ -217,8 +217,9 @@ def test_query_count_does_not_grow_with_the_portfolio(
         MilestoneFactory(country_project=project, due_date=_due(-i))
         MilestoneFactory(country_project=project, due_date=_due(i))
     # session, user, (grantee: organisation in the header), grant figures, countries, milestone figures,
-    # funding by country, overdue list, due-soon list, my grants (or status counts).
-    with django_assert_max_num_queries(11):
+    # funding by country, overdue list, due-soon list, my grants (or status counts), reporting: periods due
+    # and report figures.
+    with django_assert_max_num_queries(13):
         dash, _ = _dash(client)
     assert _count(client) == small
     assert len(dash.overdue) == 10
