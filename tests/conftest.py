@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from grants.models import CountryProject, Grant, Milestone, Organisation, User
@@ -17,6 +18,24 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):  # type: ignore[no-untyped-def]
+    """pytest-django's test databases, with their serialized contents kept where every connection sees them.
+
+    setup_databases stores the migrated reference data (indicator library, categories, themes) on the
+    connection object for serialized rollback. Once Playwright's sync API runs its event loop in the main
+    thread, asgiref's Local hands Django a new connection object without that attribute, and the browser
+    tests' serialized rollback silently restores nothing after the previous test's flush. On the class, every
+    connection object of the backend has it.
+    """
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    return django_db_setup
 
 
 @pytest.fixture

@@ -37,12 +37,24 @@ from tests.factories import PASSWORD  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
+# tryfirst, and registered after pytest-django, so this runs before pytest-django sorts the session: it then
+# sees the transactional marker and puts the browser tests last. A transactional test ends with a flush, and
+# an ordinary test after it would find the reference lists seeded by migrations gone.
+# pytest then groups the tests that share pytest-playwright's session-scoped `browser_name` parameter; an
+# ordinary test that asks for a Playwright fixture by accident (a parameter called `page`) would pull the
+# browser tests into the middle of the session, so that is refused by name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
             if item.get_closest_marker("django_db") is None:
                 item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        elif "browser_name" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses a Playwright fixture outside tests/browser/ (a parameter named "
+                "`page`, `browser` or `context`?): rename it, or move the test to tests/browser/."
+            )
 
 
 def _require_chromium() -> None:
@@ -102,3 +114,4 @@ def logged_in_page(login_through_form) -> Callable[..., object]:  # type: ignore
         return page
 
     return sign_in
+
