@@ -21,7 +21,15 @@ from django.http import Http404
 
 from grants.access import can_change_grant, country_projects_visible_to, grants_visible_to
 from grants.models import CountryProject, User
-from indicators.models import ProjectIndicator, ReportingPeriod, Submission, SubmissionEvidence
+from indicators.models import (
+    CrossIndicatorRule,
+    Indicator,
+    ProjectIndicator,
+    ReportingPeriod,
+    ResultNode,
+    Submission,
+    SubmissionEvidence,
+)
 
 Action = Literal["view", "edit", "review", "comment"]
 
@@ -145,3 +153,44 @@ def get_submission_evidence_for_user(user: User, pk: int | str) -> SubmissionEvi
         return submission_evidence_visible_to(user).select_related("submission").get(pk=pk)
     except (SubmissionEvidence.DoesNotExist, ValueError):
         raise Http404("No such file.") from None
+
+
+def get_indicator_for_user(
+    user: User, pk: int | str, *, write: bool = False, queryset: QuerySet[Indicator] | None = None
+) -> Indicator:
+    """A library indicator. The library is shared reference data: every signed-in user reads every indicator
+    (grantees need the definitions); changing one is for program officers and administrators (403)."""
+    try:
+        indicator = (Indicator.objects.all() if queryset is None else queryset).get(pk=pk)
+    except (Indicator.DoesNotExist, ValueError):
+        raise Http404("No such indicator.") from None
+    if write and not can_manage_library(user):
+        raise PermissionDenied("Only program officers and administrators change the indicator library.")
+    return indicator
+
+
+def _get_framework_part(
+    model: type, user: User, pk: int | str, *, write: bool
+) -> ResultNode | CrossIndicatorRule:
+    try:
+        part = (
+            model.objects.filter(country_project__in=country_projects_visible_to(user))
+            .select_related("country_project__grant")
+            .get(pk=pk)
+        )
+    except (model.DoesNotExist, ValueError):
+        raise Http404("Not found.") from None
+    if write and not can_change_grant(user, part.country_project.grant):
+        raise PermissionDenied("Only the grant's program officer or an administrator can change this.")
+    return part
+
+
+def get_result_node_for_user(user: User, pk: int | str, *, write: bool = False) -> ResultNode:
+    """A result of a visible project's framework (404 otherwise); ``write``: the grant's officer or an admin."""
+    return _get_framework_part(ResultNode, user, pk, write=write)
+
+
+def get_cross_indicator_rule_for_user(
+    user: User, pk: int | str, *, write: bool = False
+) -> CrossIndicatorRule:
+    return _get_framework_part(CrossIndicatorRule, user, pk, write=write)

@@ -225,3 +225,31 @@ def time_elapsed(start: datetime.date, end: datetime.date, as_of: datetime.date)
     if as_of >= end or end <= start:
         return HUNDRED.quantize(ONE_DECIMAL)
     return _percent(Decimal((as_of - start).days), Decimal((end - start).days)) or ZERO
+
+
+def target_to_date(targets: Sequence[Decimal | None], rule: Aggregation) -> Decimal | None:
+    """The target to date from per-period targets in time order.
+
+    A flow's period targets are what each period should add, so they sum; a stock's and a percentage's
+    period targets are the level expected at the end of each period, so the latest one stands. Periods
+    without a target are left out; None when no period has one.
+    """
+    stated = [target for target in targets if target is not None]
+    if not stated:
+        return None
+    if rule == Aggregation.SUM:
+        return sum(stated, ZERO)
+    return stated[-1]
+
+
+def implied_target_percent(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
+    """Several projects' percentage targets as one figure: (target percent, denominator) per project.
+
+    Each target is weighted by the denominator its project actually measured, which gives the percentage the
+    group would show had every project reached its own target exactly (the same recomputation from summed
+    numerators and denominators as the actual, never a plain average of percents). Pairs missing either part
+    are left out; None when nothing is left or the denominators add up to zero.
+    """
+    usable = [(target, den) for target, den in pairs if target is not None and den is not None]
+    numerator = sum((target * den / HUNDRED for target, den in usable), ZERO)
+    return ratio_percent(numerator, sum((den for _, den in usable), ZERO)) if usable else None

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from indicators.views import entry_views
+from indicators.views import (
+    entry_views,
+    framework_views,
+    library_views,
+    performance_views,
+    period_views,
+    review_views,
+)
 
 app_name = "indicators"
 
@@ -17,13 +24,116 @@ urlpatterns = [
 ]
 
 # Review: the queue, the officer's review screen, comments and evidence.
-urlpatterns += []
+
+urlpatterns += [
+    path("review/", review_views.review_queue_view, name="review_queue"),
+    path("submissions/<int:pk>/review/", review_views.submission_review_view, name="submission_review"),
+    path(
+        "submissions/<int:pk>/approve/",
+        review_views.submission_review_action,
+        {"action": "approve"},
+        name="submission_approve",
+    ),
+    path(
+        "submissions/<int:pk>/return/",
+        review_views.submission_review_action,
+        {"action": "return"},
+        name="submission_return",
+    ),
+    path(
+        "submissions/<int:pk>/reopen/",
+        review_views.submission_review_action,
+        {"action": "reopen"},
+        name="submission_reopen",
+    ),
+    path(
+        "submissions/<int:pk>/comments/", review_views.submission_comment_add, name="submission_comment_add"
+    ),
+    path(
+        "submissions/<int:pk>/evidence/", review_views.submission_evidence_add, name="submission_evidence_add"
+    ),
+    path(
+        "submission-evidence/<int:pk>/",
+        review_views.submission_evidence_download,
+        name="submission_evidence_download",
+    ),
+    path(
+        "submission-evidence/<int:pk>/remove/",
+        review_views.submission_evidence_remove,
+        name="submission_evidence_remove",
+    ),
+]
 
 # Results frameworks, project indicators and targets.
-urlpatterns += []
+
+urlpatterns += [
+    path("projects/<int:pk>/framework/", framework_views.project_framework, name="project_framework"),
+    path(
+        "projects/<int:pk>/framework/results/new/",
+        framework_views.result_node_create,
+        name="result_node_create",
+    ),
+    path("result-nodes/<int:pk>/edit/", framework_views.result_node_update, name="result_node_update"),
+    path("result-nodes/<int:pk>/delete/", framework_views.result_node_delete, name="result_node_delete"),
+    path(
+        "projects/<int:pk>/framework/indicators/new/",
+        framework_views.project_indicator_create,
+        name="project_indicator_create",
+    ),
+    path(
+        "project-indicators/<int:pk>/edit/",
+        framework_views.project_indicator_update,
+        name="project_indicator_update",
+    ),
+    path(
+        "project-indicators/<int:pk>/remove/",
+        framework_views.project_indicator_remove,
+        name="project_indicator_remove",
+    ),
+    path(
+        "project-indicators/<int:pk>/targets/",
+        framework_views.project_indicator_targets,
+        name="project_indicator_targets",
+    ),
+    path(
+        "project-indicators/<int:pk>/targets/lop/",
+        framework_views.project_indicator_lop_revise,
+        name="project_indicator_lop_revise",
+    ),
+    path(
+        "projects/<int:pk>/framework/rules/new/",
+        framework_views.cross_indicator_rule_create,
+        name="cross_indicator_rule_create",
+    ),
+    path(
+        "cross-indicator-rules/<int:pk>/delete/",
+        framework_views.cross_indicator_rule_delete,
+        name="cross_indicator_rule_delete",
+    ),
+]
 
 # Indicator library and reporting periods.
-urlpatterns += []
+
+urlpatterns += [
+    path("indicators/", library_views.IndicatorListView.as_view(), name="library"),
+    path("indicators/export.<str:fmt>", library_views.library_export, name="library_export"),
+    path("indicators/new/", library_views.IndicatorCreateView.as_view(), name="indicator_create"),
+    path("indicators/<int:pk>/", library_views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    path("indicators/<int:pk>/edit/", library_views.IndicatorUpdateView.as_view(), name="indicator_update"),
+    path("indicators/<int:pk>/active/", library_views.indicator_set_active, name="indicator_set_active"),
+    path("grants/<int:pk>/periods/", period_views.grant_periods, name="grant_periods"),
+    path(
+        "grants/<int:pk>/periods/generate/",
+        period_views.grant_periods_generate,
+        name="grant_periods_generate",
+    ),
+    path("grants/<int:pk>/periods/status/", period_views.period_set_status, name="period_set_status"),
+]
 
 # Indicator performance.
-urlpatterns += []
+
+urlpatterns += [
+    path("performance/", performance_views.portfolio_performance, name="portfolio_performance"),
+    path("grants/<int:pk>/performance/", performance_views.grant_performance, name="grant_performance"),
+    path("projects/<int:pk>/performance/", performance_views.project_performance, name="project_performance"),
+]

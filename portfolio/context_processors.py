@@ -14,13 +14,32 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items = [
         ("Dashboard", reverse("dashboard"), path == reverse("dashboard")),
-        ("Grants", reverse("grants:grant_list"), path.startswith(("/grants/", "/projects/"))),
+        (
+            "Grants",
+            reverse("grants:grant_list"),
+            path.startswith(("/grants/", "/projects/")) and not path.endswith("/performance/"),
+        ),
         ("Milestones", reverse("grants:milestone_list"), path.startswith(("/milestones/", "/evidence/"))),
         (
             "Reporting",
             reverse("indicators:reporting_overview"),
-            path.startswith(("/reporting/", "/submissions/")),
+            path.startswith(("/reporting/", "/submissions/")) and not path.endswith("/review/"),
         ),
+    ]
+    # Reviewing is for officers (their grants), managers (read) and administrators; grantees answer
+    # comments on their own reports from Reporting.
+    if not user.is_grantee:
+        items.append(
+            (
+                "Review",
+                reverse("indicators:review_queue"),
+                path.startswith("/review/")
+                or (path.startswith("/submissions/") and path.endswith("/review/")),
+            )
+        )
+    items += [
+        ("Results", reverse("indicators:portfolio_performance"), path.endswith("/performance/")),
+        ("Indicators", reverse("indicators:library"), path.startswith("/indicators/")),
     ]
     if user.is_administrator and user.is_staff:
         items.append(("Admin", reverse("admin:index"), path.startswith("/admin/")))

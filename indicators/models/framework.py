@@ -32,6 +32,10 @@ class NodeLevel(models.TextChoices):
 PARENT_LEVEL = {NodeLevel.GOAL: None, NodeLevel.OUTCOME: NodeLevel.GOAL, NodeLevel.OUTPUT: NodeLevel.OUTCOME}
 
 
+def _a(level: str) -> str:
+    return f"{'an' if level[0] in 'aeiou' else 'a'} {level}"
+
+
 class ResultNode(models.Model):
     country_project = models.ForeignKey(CountryProject, on_delete=models.CASCADE, related_name="result_nodes")
     parent = models.ForeignKey(
@@ -60,7 +64,7 @@ class ResultNode(models.Model):
         if self.parent is None:
             if expected is not None:
                 raise ValidationError(
-                    {"parent": f"An {self.get_level_display().lower()} sits under a {expected}."}
+                    {"parent": f"An {self.get_level_display().lower()} sits under {_a(expected)}."}
                 )
             return
         if expected is None:
@@ -68,7 +72,8 @@ class ResultNode(models.Model):
         if self.parent.level != expected:
             raise ValidationError(
                 {
-                    "parent": f"An {self.get_level_display().lower()} sits under a {expected}, not a {self.parent.level}."
+                    "parent": f"An {self.get_level_display().lower()} sits under {_a(expected)}, "
+                    f"not {_a(self.parent.level)}."
                 }
             )
         if self.parent.country_project_id != self.country_project_id:

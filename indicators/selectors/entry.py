@@ -32,6 +32,10 @@ class EntryCell:
     label: str
     previous: str = ""
     target: str = ""
+    # The target as first agreed, when it was revised since ("" when never revised).
+    original_target: str = ""
+    # The approved values of earlier periods, newest first, aligned with EntryLayout.history_periods.
+    history: list[str] = field(default_factory=list)
     stored: ActualValue | None = None
     # Filled by the view: bound form fields, the anchor of the first input, and the service's messages.
     inputs: list[Any] = field(default_factory=list)
@@ -51,6 +55,8 @@ class EntryIndicator:
     # Filled by the view: nothing-to-report, comment and explanation fields of the indicator (its total cell).
     extras: dict[str, Any] = field(default_factory=dict)
     needs_explanation: bool = False
+    # Filled by the discussion selector (indicators.selectors.review): this indicator's comment thread.
+    comments: list[Any] = field(default_factory=list)
 
     @property
     def is_percentage(self) -> bool:
@@ -71,6 +77,27 @@ class EntryIndicator:
             return f"{_shown(sum(n for n, _ in pairs))} / {_shown(sum(d for _, d in pairs))}"
         numbers = [s.value for s in stored if s.value is not None]
         return _shown(sum(numbers)) if numbers else ""
+
+    @property
+    def total_shown(self) -> str:
+        """The stored total in the same form as cell_sum, to compare the two."""
+        stored = self.total.stored
+        if stored is None:
+            return ""
+        if self.is_percentage:
+            if stored.numerator is None or stored.denominator is None:
+                return ""
+            return f"{_shown(stored.numerator)} / {_shown(stored.denominator)}"
+        return _shown(stored.value)
+
+    @property
+    def sum_differs(self) -> bool:
+        """The cells of a complete disaggregation do not add up to the total (a reviewer's first check)."""
+        return (
+            bool(self.cell_sum and self.total_shown)
+            and self.spec.all_complete
+            and (self.cell_sum != self.total_shown)
+        )
 
 
 @dataclass
@@ -111,12 +138,25 @@ def _layout(spec: IndicatorSpec) -> tuple[list[str], list[tuple[str, list[str]]]
     return [name for _, name in first.options], rows
 
 
-def submission_entry(submission: Submission) -> list[EntryGroup]:
-    """The data-entry layout of a report, grouped by results framework node.
+@dataclass(frozen=True)
+class EntryLayout:
+    groups: list[EntryGroup]
+    # The earlier periods with an approved report, newest first (at most ``history`` of them).
+    history_periods: list[ReportingPeriod]
 
-    Queries (constant in the number of indicators): project indicators with the library (indicator, node,
-    categories, options: 3), stored values (1), targets for the period (1), the previous approved report (1)
-    and its values (1).
+
+def submission_entry(submission: Submission) -> list[EntryGroup]:
+    """The data-entry layout of a report, grouped by results framework node (see entry_layout)."""
+    return entry_layout(submission).groups
+
+
+def entry_layout(submission: Submission, *, history: int = 1) -> EntryLayout:
+    """A report laid out by results framework node, indicator and cell, with each cell's target and the
+    approved values of up to ``history`` earlier periods.
+
+    Queries (constant in the number of indicators and cells): project indicators with the library (indicator,
+    node, categories, options: 3), stored values (1), targets for the period (1), the earlier approved reports
+    (1) and their values (1).
     """
     project_indicators = list(
         ProjectIndicator.objects.with_library()
@@ -125,23 +165,24 @@ def submission_entry(submission: Submission) -> list[EntryGroup]:
     )
     stored = {(row.project_indicator_id, row.cell_key): row for row in submission.values.all()}
     targets = {
-        (t.project_indicator_id, t.cell_key): t.value
+        (t.project_indicator_id, t.cell_key): t
         for t in Target.objects.filter(
             project_indicator__country_project_id=submission.country_project_id, period=submission.period_id
         )
     }
-    before = (
+    before = list(
         Submission.objects.approved()
         .filter(
             country_project_id=submission.country_project_id,
             period__start_date__lt=submission.period.start_date,
         )
-        .order_by("-period__start_date")
-        .first()
+        .select_related("period")
+        .order_by("-period__start_date")[:history]
     )
-    previous = (
-        {(row.project_indicator_id, row.cell_key): row for row in before.values.all()} if before else {}
-    )
+    earlier: dict[int, dict[tuple[int, str], ActualValue]] = {s.pk: {} for s in before}
+    for row in ActualValue.objects.filter(submission__in=[s.pk for s in before]):
+        earlier[row.submission_id][(row.project_indicator_id, row.cell_key)] = row
+    ordered = [earlier[s.pk] for s in before]
     groups: dict[int | None, EntryGroup] = {}
     for pi in project_indicators:
         spec = pi.spec()
@@ -151,12 +192,15 @@ def submission_entry(submission: Submission) -> list[EntryGroup]:
             key: str, pi: ProjectIndicator = pi, spec: IndicatorSpec = spec, pct: bool = percentage
         ) -> EntryCell:
             ref = (pi.pk, key)
-            before_row = previous.get(ref)
+            history_texts = [_previous_text(rows[ref], pct) if ref in rows else "" for rows in ordered]
+            target = targets.get(ref)
             return EntryCell(
                 key=key,
                 label=spec.label(key),
-                previous=_previous_text(before_row, pct) if before_row else "",
-                target=_shown(targets.get(ref)),
+                previous=history_texts[0] if history_texts else "",
+                target=_shown(target.value) if target else "",
+                original_target=_shown(target.original_value) if target and target.is_revised else "",
+                history=history_texts,
                 stored=stored.get(ref),
             )
 
@@ -176,7 +220,8 @@ def submission_entry(submission: Submission) -> list[EntryGroup]:
             )
         )
     # Indicators outside the results framework come after it.
-    return sorted(groups.values(), key=lambda group: group.heading == OTHER)
+    ordered_groups = sorted(groups.values(), key=lambda group: group.heading == OTHER)
+    return EntryLayout(groups=ordered_groups, history_periods=[s.period for s in before])
 
 
 def submission_timeline(submission: Submission) -> list[SubmissionTransition]:

@@ -21,6 +21,7 @@ from indicators.services.framework import (
     target_revise,
     target_set,
 )
+from indicators.services.library import indicator_create, indicator_set_active, indicator_update
 from indicators.services.periods import (
     PeriodGeneration,
     reporting_period_set_status,
@@ -50,6 +51,9 @@ __all__ = [
     "SubmissionInvalid",
     "change_threshold",
     "cross_indicator_rule_create",
+    "indicator_create",
+    "indicator_set_active",
+    "indicator_update",
     "project_indicator_create",
     "project_indicator_update",
     "reporting_period_set_status",

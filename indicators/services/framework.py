@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from grants.models import CountryProject, Modification, User
 from indicators.cells import TOTAL
 from indicators.models import (
+    ActualValue,
     CrossIndicatorRule,
     Indicator,
     MeasureType,
@@ -232,3 +234,135 @@ def cross_indicator_rule_create(
     rule.full_clean()
     rule.save()
     return rule
+
+
+# --- editing and removing framework pieces (the officer's setup screens) ------------------------------------
+
+
+@transaction.atomic
+def result_node_update(*, node: ResultNode, actor: User, **fields: Any) -> ResultNode:
+    """Code, statement, parent and order of a result. Its level stays: children and indicators hang on it."""
+    allowed = {"code", "statement", "parent", "sort_order"}
+    if set(fields) - allowed:
+        raise TypeError(f"result_node_update() cannot change {sorted(set(fields) - allowed)}.")
+    node = ResultNode.objects.select_for_update().get(pk=node.pk)
+    for name, value in fields.items():
+        setattr(node, name, value.strip() if isinstance(value, str) else value)
+    node.full_clean()
+    node.save()
+    return node
+
+
+@transaction.atomic
+def result_node_delete(*, node: ResultNode, actor: User) -> None:
+    """Remove a result that nothing hangs on; its children and indicators must be moved or removed first."""
+    node = ResultNode.objects.select_for_update().get(pk=node.pk)
+    if node.children.exists():
+        raise ValidationError(
+            "This result has results under it; delete or move them first.", code="has_children"
+        )
+    if node.project_indicators.exists():
+        raise ValidationError(
+            "Indicators measure this result; move them to another result or remove them first.",
+            code="has_indicators",
+        )
+    node.delete()
+
+
+@transaction.atomic
+def project_indicator_remove(*, project_indicator: ProjectIndicator, actor: User) -> None:
+    """Take an indicator out of a project's framework, with its targets, while no value was reported for it.
+    Once a grantee reported against it, it stays: reports and their history refer to it."""
+    project_indicator = ProjectIndicator.objects.select_for_update().get(pk=project_indicator.pk)
+    if ActualValue.objects.filter(project_indicator=project_indicator).exists():
+        raise ValidationError(
+            "Values were already reported for this indicator, so it stays in the framework.",
+            code="reported",
+        )
+    _attribute(project_indicator, actor)
+    project_indicator.delete()
+
+
+@transaction.atomic
+def cross_indicator_rule_delete(*, rule: CrossIndicatorRule, actor: User) -> None:
+    """Rules only check future reports, so removing one changes no stored figure."""
+    CrossIndicatorRule.objects.filter(pk=rule.pk).delete()
+
+
+# --- the targets grid: many targets at once, all or nothing -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetEntry:
+    """One cell of the targets grid as typed. ``key`` names its input, so errors land next to it."""
+
+    period: ReportingPeriod
+    cell_key: str
+    raw: object
+    key: str
+
+
+@dataclass(frozen=True)
+class TargetsSaved:
+    set: int
+    revised: int
+
+
+LOCKED_TARGET = "A target once set stays on record; enter the revised figure instead of clearing it."
+
+
+@transaction.atomic
+def targets_save(
+    *,
+    project_indicator: ProjectIndicator,
+    entries: list[TargetEntry],
+    reason: str,
+    actor: User,
+    modification: Modification | None = None,
+) -> TargetsSaved:
+    """Set the targets that are missing and revise those whose figure changed, in one go.
+
+    Every entry is checked before anything is written, and the errors of all of them are raised together,
+    keyed by each entry's ``key`` (plus ``reason`` and ``modification``), so nothing is written unless
+    everything can be. A blank entry without a target is left alone; one with a target is refused.
+    """
+    project_indicator = (
+        ProjectIndicator.objects.with_library().select_related("country_project").get(pk=project_indicator.pk)
+    )
+    indicator = project_indicator.indicator
+    existing = {(t.period_id, t.cell_key): t for t in project_indicator.targets.select_for_update()}
+    errors: dict[str, list[str]] = {}
+    to_set: list[tuple[TargetEntry, Decimal]] = []
+    to_revise: list[tuple[TargetEntry, Target, Decimal]] = []
+    for entry in entries:
+        try:
+            _check_target_place(project_indicator, entry.period, entry.cell_key)
+            number = _check_figure_for(indicator, entry.raw, entry.key, is_target=True)
+        except ValidationError as exc:
+            errors[entry.key] = [m for messages in exc.message_dict.values() for m in messages]
+            continue
+        current = existing.get((entry.period.pk, entry.cell_key))
+        if current is None:
+            if number is not None:
+                to_set.append((entry, number))
+        elif number is None:
+            errors[entry.key] = [LOCKED_TARGET]
+        elif number != current.value:
+            to_revise.append((entry, current, number))
+    if to_revise and not reason.strip():
+        errors["reason"] = ["Say why the target changes; the reason stays on record."]
+    if modification is not None and modification.grant_id != project_indicator.country_project.grant_id:
+        errors["modification"] = ["That modification belongs to another grant."]
+    if errors:
+        raise ValidationError(errors)
+    for entry, number in to_set:
+        target_set(
+            project_indicator=project_indicator,
+            period=entry.period,
+            cell_key=entry.cell_key,
+            value=number,
+            actor=actor,
+        )
+    for _entry, target, number in to_revise:
+        target_revise(target=target, new_value=number, reason=reason, modification=modification, actor=actor)
+    return TargetsSaved(set=len(to_set), revised=len(to_revise))

@@ -488,3 +488,29 @@ def submission_evidence_add(
         size=size,
         description=description,
     )
+
+
+def evidence_seen_by_reviewer(evidence: SubmissionEvidence, submission: Submission) -> bool:
+    """A file attached before the report's latest submission has been in front of the reviewer."""
+    return submission.submitted_at is not None and evidence.uploaded_at <= submission.submitted_at
+
+
+@transaction.atomic
+def submission_evidence_remove(*, evidence: SubmissionEvidence, actor: User) -> None:
+    """Remove a file attached by mistake to an editable report.
+
+    Only files attached since the report was last submitted: what a reviewer has seen stays with the report as
+    part of its trail (a corrected file is attached beside it). The stored file is deleted once the row's
+    deletion is committed, so a rollback never leaves a row without its file.
+    """
+    submission = _lock(evidence.submission)
+    _check_editable(submission)
+    if evidence_seen_by_reviewer(evidence, submission):
+        raise ValidationError(
+            "This file was part of the report when it was submitted, so it stays with it; attach a corrected "
+            "file beside it instead.",
+            code="reviewed",
+        )
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))

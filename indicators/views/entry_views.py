@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,18 +15,23 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from grants.access import country_projects_visible_to, get_country_project_for_user
+from grants.forms.milestone_forms import EvidenceForm
 from grants.models import CountryProject
 from indicators import services
 from indicators.access import (
+    can_comment_on_submission,
     can_edit_submission,
     can_report_for_project,
+    can_review_submission,
     get_reporting_period_for_user,
     get_submission_for_user,
 )
 from indicators.cells import TOTAL, field_name
 from indicators.forms import SubmissionEntryForm
 from indicators.models import Submission
-from indicators.selectors import EntryGroup, project_reporting, submission_entry, submission_timeline
+from indicators.selectors import EntryGroup, project_reporting, submission_entry
+from indicators.selectors.entry import entry_layout
+from indicators.selectors.review import submission_discussion
 from indicators.validation import ValidationResult
 
 # The page header names the grantee organisation.
@@ -94,21 +100,27 @@ def _attach(
     return summary
 
 
-def _render(
+def render_entry(
     request: HttpRequest,
     submission: Submission,
     *,
     form: SubmissionEntryForm | None = None,
     result: ValidationResult | None = None,
+    comment_form: Any = None,
+    comment_target: int | str = "",
+    evidence_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    groups = submission_entry(submission)
+    """The entry page; the review views call it to show a refused comment or evidence file at its field."""
+    layout = entry_layout(submission)
+    groups = layout.groups
     specs = [entry.spec for group in groups for entry in group.indicators]
     if form is None:
         form = SubmissionEntryForm(submission=submission, specs=specs)
     errors, warnings = _by_key(result, form)
     summary = _attach(groups, form, errors, warnings)
     editing = submission.is_editable and can_edit_submission(request.user, submission)
+    discussion = submission_discussion(submission, groups)
     context = {
         "submission": submission,
         "project": submission.country_project,
@@ -117,7 +129,14 @@ def _render(
         "summary": summary,
         "warning_count": sum(len(v) for v in warnings.values()),
         "editing": editing,
-        "timeline": submission_timeline(submission),
+        "discussion": discussion,
+        "timeline": discussion.timeline,
+        "can_comment": can_comment_on_submission(request.user, submission),
+        "can_review": can_review_submission(request.user, submission),
+        "comment_form": comment_form,
+        "comment_target": comment_target,
+        "return_to": "entry",
+        "evidence_form": evidence_form if evidence_form is not None else EvidenceForm(),
     }
     return render(request, "indicators/submission_entry.html", context, status=status)
 
@@ -133,14 +152,14 @@ class SubmissionEntryView(View):
             if submission.is_editable
             else None
         )
-        return _render(request, submission, result=result)
+        return render_entry(request, submission, result=result)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         submission = get_submission_for_user(request.user, pk, write=True, queryset=_ENTRY)
         specs = [entry.spec for group in submission_entry(submission) for entry in group.indicators]
         form = SubmissionEntryForm(request.POST, submission=submission, specs=specs)
         if not form.is_valid():
-            return _render(request, submission, form=form)
+            return render_entry(request, submission, form=form)
         try:
             saved = services.submission_save_draft(
                 submission=submission,
@@ -153,7 +172,7 @@ class SubmissionEntryView(View):
         except ValidationError as exc:
             # Stale, locked or closed: nothing was written; keep what was typed on the page.
             form.add_error(None, exc)
-            return _render(request, submission, form=form)
+            return render_entry(request, submission, form=form)
         if "submit" not in request.POST:
             count = len(saved.result.errors)
             note = (
@@ -172,7 +191,7 @@ def _submit(request: HttpRequest, submission: Submission) -> HttpResponse:
     except services.SubmissionInvalid as exc:
         # The typed figures are saved as a draft; the refusal's messages go to their cells.
         messages.error(request, exc.error_dict["__all__"][0].message)
-        return _render(request, submission, result=exc.result)
+        return render_entry(request, submission, result=exc.result)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("indicators:submission_entry", pk=submission.pk)

@@ -3,14 +3,24 @@ Guatemala (E1 children reached by sex and age band, E3 school attendance by sex,
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
+from grants import services as grant_services
+from grants.models import ModificationKind
 from indicators import services
 from indicators.cells import TOTAL, make_key
-from indicators.models import ProjectIndicator, ReportingPeriod, Submission
+from indicators.models import (
+    CrossIndicatorRule,
+    NodeLevel,
+    ProjectIndicator,
+    ReportingPeriod,
+    ResultNode,
+    Submission,
+)
 from tests.indicator_factories import library
 
 AGES = ("5-11", "12-14", "15-17", "18-plus")
@@ -82,3 +92,76 @@ def fill(submission: Submission, fw: Framework, actor, *, valid: bool = True, **
     )
     assert saved.result.is_valid == valid, saved.result.errors
     return saved.submission
+
+
+# --- the results framework screens (tests/indicators/test_framework_views.py, test_targets_views.py) ----
+@dataclass
+class Nodes:
+    goal: ResultNode
+    outcome: ResultNode
+    output: ResultNode
+    goal_b: ResultNode  # organisation B's project
+
+
+@pytest.fixture
+def nodes(world, officer, other_officer, framework) -> Nodes:
+    def node(project, level, code, parent=None, actor=officer):
+        return services.result_node_create(
+            country_project=project,
+            level=level,
+            code=code,
+            statement=f"Result {code}",
+            parent=parent,
+            actor=actor,
+        )
+
+    goal = node(world.project_a, NodeLevel.GOAL, "1")
+    outcome = node(world.project_a, NodeLevel.OUTCOME, "1.1", goal)
+    output = node(world.project_a, NodeLevel.OUTPUT, "1.1.1", outcome)
+    services.project_indicator_update(project_indicator=framework.reached, actor=officer, result_node=outcome)
+    return Nodes(goal, outcome, output, node(world.project_b, NodeLevel.GOAL, "1", actor=other_officer))
+
+
+@pytest.fixture
+def rules(world, officer, other_officer, framework) -> tuple[CrossIndicatorRule, CrossIndicatorRule]:
+    enrolled = services.project_indicator_create(
+        country_project=world.project_a, indicator=library("E2"), actor=officer
+    )
+    enrolled_b = services.project_indicator_create(
+        country_project=world.project_b, indicator=library("E2"), actor=other_officer
+    )
+    return (
+        services.cross_indicator_rule_create(
+            country_project=world.project_a,
+            left=enrolled,
+            operator="lte",
+            right=framework.reached,
+            actor=officer,
+        ),
+        services.cross_indicator_rule_create(
+            country_project=world.project_b,
+            left=enrolled_b,
+            operator="lte",
+            right=framework.reached_b,
+            actor=other_officer,
+        ),
+    )
+
+
+def make_modification(grant, actor, reason="Scope extended"):
+    return grant_services.modification_apply(
+        grant=grant,
+        actor=actor,
+        kind=ModificationKind.SCOPE_CHANGE,
+        effective_date=datetime.date(2024, 6, 1),
+        reason=reason,
+    )
+
+
+def target_field(period, key=TOTAL) -> str:
+    return f"target-{period.pk}-{key or 'total'}"
+
+
+def form_errors(response, name: str) -> list[str]:
+    form = response.context["form"]
+    return form.errors.get(name, [])

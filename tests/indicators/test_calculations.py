@@ -199,3 +199,42 @@ def test_burn_rate_and_time_elapsed():
     assert time_elapsed(start, end, datetime.date(2024, 1, 6)) == D("50.0")
     assert time_elapsed(start, end, datetime.date(2023, 1, 1)) == D("0.0")
     assert time_elapsed(start, end, datetime.date(2030, 1, 1)) == D("100.0")
+
+
+@pytest.mark.parametrize(
+    ("targets", "rule", "expected"),
+    [
+        # flows: each period adds its target
+        ([D(100), D(150), D(200)], Aggregation.SUM, D(450)),
+        ([D(100), None, D(200)], Aggregation.SUM, D(300)),
+        # stocks: the level expected at the end of the latest period with a target
+        ([D(100), D(150), D(200)], Aggregation.LATEST, D(200)),
+        ([D(100), D(150), None], Aggregation.LATEST, D(150)),
+        # percentages: the latest period's target percent, never a sum or an average
+        ([D(60), D(70), D(80)], Aggregation.RATIO, D(80)),
+        ([None, None], Aggregation.SUM, None),
+        ([], Aggregation.LATEST, None),
+    ],
+)
+def test_target_to_date(targets, rule, expected):
+    from indicators.calculations import target_to_date
+
+    assert target_to_date(targets, rule) == expected
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        # 90% of 100 and 10% of 10: weighted (90 + 1) / 110 = 82.7%, not the 50% an average would give
+        ([(D(90), D(100)), (D(10), D(10))], D("82.7")),
+        ([(D(80), D(50)), (D(80), D(150))], D("80.0")),
+        # a project without a measured denominator (or target) is left out
+        ([(D(60), D(40)), (D(90), None), (None, D(10))], D("60.0")),
+        ([(D(60), D(0))], None),
+        ([], None),
+    ],
+)
+def test_implied_target_percent(pairs, expected):
+    from indicators.calculations import implied_target_percent
+
+    assert implied_target_percent(pairs) == expected

@@ -123,7 +123,7 @@ def test_results_framework_levels(world, officer):
         parent=goal,
         actor=officer,
     )
-    with pytest.raises(ValidationError, match="sits under a outcome, not a goal"):
+    with pytest.raises(ValidationError, match="sits under an outcome, not a goal"):
         services.result_node_create(
             country_project=world.project_a,
             level=NodeLevel.OUTPUT,

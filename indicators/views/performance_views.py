@@ -1,0 +1,140 @@
+"""Indicator performance pages: one country project, one grant, and the portfolio the user may see.
+
+Each view scopes the country projects through grants.access (a grantee sees only its own organisation's, and
+gets 404 for another's project or grant), hands them to the ``performance_table`` builder and renders the
+frozen result with a small SVG chart per indicator. Read-only pages: there is nothing to write here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from grants.access import country_projects_visible_to, get_country_project_for_user, get_grant_for_user
+from grants.models import CountryProject, Grant
+from indicators.charts import ChartPoint, target_actual_svg
+from indicators.filters.performance import PerformanceFilter
+from indicators.selectors.performance import IndicatorPerformance, PerformanceTable, performance_table
+
+# Grant and portfolio pages show the latest periods unless a range is chosen; a project shows all of its own.
+GROUP_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An indicator's figures with its chart, as the template lays them out."""
+
+    item: IndicatorPerformance
+    chart: str
+
+
+def _shown(table: PerformanceTable) -> list[Shown]:
+    shown = []
+    for item in table.indicators:
+        # To date rather than per period: it reads the same for flows, stocks and percentages, and stays
+        # smooth where quarterly and semi-annual grants are added up.
+        points = [
+            ChartPoint(p.label.split(" (")[0], p.target_to_date, p.actual_to_date_figure)
+            for p in item.total.periods
+        ]
+        chart = target_actual_svg(
+            points,
+            title=f"{item.code}: target and approved actual to date, per period",
+            chart_id=f"chart-{item.indicator_id}",
+            ceiling=Decimal(100) if item.is_percentage else None,
+        )
+        shown.append(Shown(item=item, chart=chart))
+    return shown
+
+
+def _cells_wanted(request: HttpRequest) -> bool:
+    return request.GET.get("cells") == "1"
+
+
+def _cells_toggle(request: HttpRequest) -> str:
+    """The same page with the disaggregated view switched the other way, keeping the filters."""
+    query = request.GET.copy()
+    if _cells_wanted(request):
+        query.pop("cells", None)
+    else:
+        query["cells"] = "1"
+    return f"?{query.urlencode()}" if query else "?"
+
+
+def _page(request: HttpRequest, template: str, table: PerformanceTable, **context: object) -> HttpResponse:
+    context.update(
+        table=table,
+        shown=_shown(table),
+        cells=_cells_wanted(request),
+        cells_toggle=_cells_toggle(request),
+    )
+    return render(request, template, context)
+
+
+@require_safe
+def project_performance(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_country_project_for_user(
+        request.user, pk, queryset=CountryProject.objects.select_related("grant__grantee")
+    )
+    table = performance_table(
+        projects=CountryProject.objects.filter(pk=project.pk),
+        with_projects=False,
+        with_cells=_cells_wanted(request),
+    )
+    return _page(request, "indicators/performance_project.html", table, project=project, grant=project.grant)
+
+
+def _filtered(request: HttpRequest, projects: QuerySet[CountryProject], grant: Grant | None = None) -> tuple:
+    filterset = PerformanceFilter(request.GET or None, queryset=projects, request=request, grant=grant)
+    scoped = filterset.qs if filterset.is_bound and filterset.is_valid() else projects
+    if filterset.is_bound and not filterset.is_valid():
+        scoped = projects.none()
+    return filterset, scoped
+
+
+@require_safe
+def grant_performance(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_grant_for_user(request.user, pk, queryset=Grant.objects.select_related("grantee"))
+    projects = country_projects_visible_to(request.user).filter(grant=grant)
+    filterset, scoped = _filtered(request, projects, grant)
+    table = performance_table(
+        projects=scoped,
+        group_label=f"All {grant.award_number} projects",
+        latest_periods=GROUP_PERIODS,
+        with_cells=_cells_wanted(request),
+        **filterset.performance_options(),
+    )
+    return _page(
+        request,
+        "indicators/performance_grant.html",
+        table,
+        grant=grant,
+        filter=filterset,
+        clear_url=reverse("indicators:grant_performance", kwargs={"pk": grant.pk}),
+    )
+
+
+@require_safe
+def portfolio_performance(request: HttpRequest) -> HttpResponse:
+    projects = country_projects_visible_to(request.user)
+    filterset, scoped = _filtered(request, projects)
+    table = performance_table(
+        projects=scoped,
+        group_label="Portfolio",
+        latest_periods=GROUP_PERIODS,
+        with_cells=_cells_wanted(request),
+        **filterset.performance_options(),
+    )
+    return _page(
+        request,
+        "indicators/performance_portfolio.html",
+        table,
+        filter=filterset,
+        clear_url=reverse("indicators:portfolio_performance"),
+    )
