@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from grants import demo as grants_demo
 from grants.models import CountryProject, Grant, User
@@ -26,6 +27,8 @@ from indicators.models import (
     ReportingPeriod,
     ResultNode,
     Submission,
+    SubmissionStatus,
+    SubmissionTransition,
     Target,
 )
 from indicators.validation import CellInput, IndicatorSpec
@@ -125,6 +128,14 @@ def delete_indicator_demo() -> None:
 # --- realistic figures ----------------------------------------------------------------------------------------
 
 
+# (target as a share of what will be achieved, percentage points above the achieved rate), and their weights.
+AMBITION = (
+    *[(Decimal("1.1"), 5)] * 5,
+    (Decimal("1.35"), 20),  # behind
+    (Decimal("0.85"), -10),  # ahead
+)
+
+
 class Figures:
     """Per-cell figures that grow steadily from period to period (under the change-warning share), add up where
     the categories are complete, and never break numerator <= denominator."""
@@ -136,6 +147,9 @@ class Figures:
         # Incomplete categories (migration status) leave some people in no group: the total is larger.
         self.unclassified = 0 if spec.all_complete else rng.randint(1, max(2, scale // 3))
         self.rate = Decimal(rng.randint(55, 75)) / 100
+        # How ambitious the agreed targets are: most projects land within the on-track band, some fall behind
+        # and a few do better than planned, so the performance pages show every status.
+        self.ambition = rng.choice(AMBITION)
 
     def cells_for(self, k: int) -> dict[str, CellInput]:
         growth = Decimal(100 + 8 * k) / 100
@@ -158,13 +172,14 @@ class Figures:
 
 
 def target_figure(figures: Figures, k: int, cell: str = TOTAL) -> Decimal:
-    """A period target a little above what will be achieved (some projects fall behind)."""
+    """A period target around what will be achieved: a little above for most, well above for projects that fall
+    behind, below for the few that do better than planned."""
     entry = figures.cells_for(k)[cell]
+    factor, points = figures.ambition
     if figures.spec.measure_type == MeasureType.PERCENTAGE:
-        return min(
-            Decimal(100), (Decimal(entry.numerator) * 100 / Decimal(entry.denominator) + 5).quantize(1)
-        )
-    value = Decimal(entry.value) * Decimal("1.1")
+        percent = Decimal(entry.numerator) * 100 / Decimal(entry.denominator) + points
+        return min(Decimal(100), max(Decimal(0), percent.quantize(1)))
+    value = Decimal(entry.value) * factor
     return (
         value.quantize(Decimal("0.01"))
         if figures.spec.measure_type == MeasureType.MONEY
@@ -334,6 +349,42 @@ def _fill(
     return saved.submission
 
 
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _backdate(
+    submission: Submission,
+    period: ReportingPeriod,
+    today: datetime.date,
+    *,
+    waiting: int | None,
+    review_days: int = 0,
+) -> None:
+    """Give a report's trail the dates it would have had: started after the period ended, submitted before it was
+    due (or ``waiting`` days ago for one still awaiting review), reviewed ``review_days`` later. The services stamp
+    everything with the moment the demo loads, which would make every report look a day old."""
+    started = min(period.end_date + datetime.timedelta(days=3), today)
+    submitted = min(period.due_date - datetime.timedelta(days=2), today - datetime.timedelta(days=1))
+    if waiting is not None:
+        submitted = today - datetime.timedelta(days=waiting)
+    submitted = max(submitted, started)
+    reviewed = min(submitted + datetime.timedelta(days=review_days), today)
+    when = {
+        SubmissionStatus.DRAFT: _at(started, 9),
+        SubmissionStatus.SUBMITTED: _at(submitted, 16),
+        SubmissionStatus.APPROVED: _at(reviewed, 11),
+        SubmissionStatus.RETURNED: _at(reviewed, 11),
+    }
+    for status, at in when.items():
+        SubmissionTransition.objects.filter(submission=submission, to_status=status).update(at=at)
+    submission.comments.update(at=when[SubmissionStatus.RETURNED])
+    fields = {"created_at": when[SubmissionStatus.DRAFT]}
+    if submission.submitted_at is not None:
+        fields["submitted_at"] = when[SubmissionStatus.SUBMITTED]
+    Submission.objects.filter(pk=submission.pk).update(**fields)
+
+
 def _report(
     project: CountryProject,
     index: int,
@@ -366,9 +417,11 @@ def _report(
         )
         result.submissions += 1
         if period in current:
+            _backdate(submission, period, today, waiting=None)
             continue  # the current period is a draft
         submission = services.submission_submit(submission=submission, actor=grantee)
         if last and index % 4 == 1:
+            _backdate(submission, period, today, waiting=2 + index % 9)
             continue  # awaiting review
         if last and index % 4 == 2:
             services.review_comment_add(
@@ -382,10 +435,12 @@ def _report(
                 actor=officer,
                 comment="Please reconcile E1 with the attendance registers and explain the jump in expenditure.",
             )
+            _backdate(submission, period, today, waiting=None, review_days=4 + index % 6)
             continue
         services.submission_approve(
             submission=submission, actor=officer, comment="Consistent with the site visit."
         )
+        _backdate(submission, period, today, waiting=None, review_days=5 + (index + k) % 15)
     result.values += ActualValue.objects.filter(submission__country_project=project).count()
 
 

@@ -9,10 +9,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import timezone
 
 from grants import demo as grants_demo
-from grants.models import MilestoneEvidence, Organisation, User
+from grants.models import CountryProject, MilestoneEvidence, Organisation, User
 from indicators import demo
+from indicators.calculations import Track
 from indicators.models import (
     ActualValue,
     ProjectIndicator,
@@ -21,6 +23,7 @@ from indicators.models import (
     SubmissionTransition,
     TargetRevision,
 )
+from indicators.selectors.performance import performance_table
 from indicators.services import submission_validate
 
 
@@ -155,3 +158,25 @@ def test_make_scale_sequence_can_run_twice() -> None:
     submissions = Submission.objects.filter(country_project__grant__in=grants_demo.scale_grants())
     assert submissions.exists()
     assert ActualValue.objects.filter(submission__in=submissions).count() > 0
+
+
+def test_trails_carry_the_dates_of_a_real_reporting_cycle(loaded: str) -> None:
+    today = timezone.localdate()
+    awaiting = Submission.objects.filter(status=SubmissionStatus.SUBMITTED)
+    waits = {(today - timezone.localdate(s.submitted_at)).days for s in awaiting}
+    # Reports waiting for review have waited for different lengths of time, none of them since today.
+    assert len(waits) > 1 and min(waits) >= 1
+    for submission in Submission.objects.exclude(status=SubmissionStatus.DRAFT).prefetch_related(
+        "transitions"
+    ):
+        times = [t.at for t in submission.transitions.all()]
+        assert times == sorted(times), submission
+        assert submission.submitted_at.date() > submission.period.end_date
+
+
+def test_some_projects_fall_behind_and_some_do_better(loaded: str) -> None:
+    statuses = set()
+    for project in demo.demo_projects():
+        table = performance_table(projects=CountryProject.objects.filter(pk=project.pk))
+        statuses |= {track for track, count in table.track_counts.items() if count}
+    assert {Track.ON_TRACK, Track.BEHIND, Track.AHEAD} <= statuses
