@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+
+from django.utils.translation import get_language
+from django_countries import countries
 
 from indicators.calculations import (
     MISSING,
@@ -160,6 +164,8 @@ class PerformanceTable:
     band: Decimal
     with_cells: bool = False
     track_counts: dict[Track, int] = field(default_factory=dict)
+    # Set when the scope had too many projects to list each one under every indicator (filter to see them).
+    project_rows_omitted: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,13 @@ def value_of(row: dict) -> Value:
         denominator=row["denominator"],
         nothing_to_report=row["nothing_to_report"],
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _country_name(code: str, language: str | None) -> str:
+    # django-countries looks the name up in its translated table each time; a portfolio has a few dozen
+    # countries and thousands of lines.
+    return str(countries.name(code))
 
 
 def _baseline(pi: ProjectIndicator) -> Decimal | None:
@@ -254,8 +267,9 @@ def project_line(
         status = Track.NO_DATA
     else:
         status = track(current.scalar(rule), expected, direction=direction, band=band)
+    country = _country_name(project.country.code, get_language())
     return PerformanceLine(
-        label=f"{project.country.name} · {project.grant.award_number}",
+        label=f"{country} · {project.grant.award_number}",
         project_id=project.pk,
         grant_id=project.grant_id,
         rule=rule,
@@ -273,7 +287,7 @@ def project_line(
         as_of=as_of,
         as_of_label=periods[last].label if last is not None else "",
         expected_basis=basis,
-        country=project.country.name,
+        country=country,
         award_number=project.grant.award_number,
     )
 
@@ -304,22 +318,53 @@ class _ToDate:
         return self.periods[index - 1] if index else None
 
 
-def group_line(
-    lines: Sequence[PerformanceLine], percentage: bool, band: Decimal, label: str
-) -> PerformanceLine:
-    """The same indicator across several projects: every figure built from the projects' own figures."""
-    first = lines[0]
-    rule, direction = first.rule, first.direction
-    # Periods line up by their end: a project's first, partial period joins the full period ending with it.
+def _group_periods(
+    lines: Sequence[PerformanceLine], window: Window
+) -> list[tuple[datetime.date, datetime.date, str]]:
+    """The group's periods as (end, start, label), in time order, only those the page will show.
+
+    Periods line up by their end: a project's first, partial period joins the full period ending with it.
+    Computing a group row costs one lookup per project, so rows nobody will see are not computed: at
+    portfolio scale (a thousand projects whose partial last periods end on hundreds of different days) that
+    is most of the work.
+    """
     ends: dict[datetime.date, tuple[datetime.date, str]] = {}
     for line in lines:
         for p in line.periods:
             start, _ = ends.get(p.end, (p.start, ""))
             ends[p.end] = (min(start, p.start), p.label.split(" (")[0])
+    periods = [(end, start, label) for end, (start, label) in sorted(ends.items())]
+    period_from, until, latest = window
+    periods = [
+        (end, start, label)
+        for end, start, label in periods
+        if (period_from is None or start >= period_from) and (until is None or start <= until)
+    ]
+    return periods[-latest:] if period_from is None and latest else periods
+
+
+# What a page shows of a line's periods: (from, until, latest) as taken by ``shown``.
+Window = tuple[datetime.date | None, datetime.date | None, int | None]
+ALL_PERIODS: Window = (None, None, None)
+
+
+def group_line(
+    lines: Sequence[PerformanceLine],
+    percentage: bool,
+    band: Decimal,
+    label: str,
+    window: Window = ALL_PERIODS,
+) -> PerformanceLine:
+    """The same indicator across several projects: every figure built from the projects' own figures.
+
+    ``window`` limits the period rows computed to those ``shown`` would keep; the figures to date always
+    count every period."""
+    first = lines[0]
+    rule, direction = first.rule, first.direction
     ends_of = [{p.end: p for p in line.periods} for line in lines]
     to_dates_of = [_ToDate(line) for line in lines]
     rows = []
-    for end, (start, period_label) in sorted(ends.items()):
+    for end, start, period_label in _group_periods(lines, window):
         matched = [by_end[end] for by_end in ends_of if end in by_end]
         latest = [to_date_of.as_of(end) for to_date_of in to_dates_of]
         known = [p for p in latest if p is not None]

@@ -20,7 +20,13 @@ from grants.access import country_projects_visible_to, get_country_project_for_u
 from grants.models import CountryProject, Grant
 from indicators.charts import ChartPoint, target_actual_svg
 from indicators.filters.performance import PerformanceFilter
-from indicators.selectors.performance import IndicatorPerformance, PerformanceTable, performance_table
+from indicators.selectors.performance import (
+    PROJECT_ROWS_LIMIT,
+    IndicatorPerformance,
+    PerformanceTable,
+    cached_performance_table,
+    performance_table,
+)
 
 # Grant and portfolio pages show the latest periods unless a range is chosen; a project shows all of its own.
 GROUP_PERIODS = 8
@@ -73,6 +79,7 @@ def _page(request: HttpRequest, template: str, table: PerformanceTable, **contex
         shown=_shown(table),
         cells=_cells_wanted(request),
         cells_toggle=_cells_toggle(request),
+        project_rows_limit=PROJECT_ROWS_LIMIT,
     )
     return render(request, template, context)
 
@@ -103,7 +110,7 @@ def grant_performance(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_grant_for_user(request.user, pk, queryset=Grant.objects.select_related("grantee"))
     projects = country_projects_visible_to(request.user).filter(grant=grant)
     filterset, scoped = _filtered(request, projects, grant)
-    table = performance_table(
+    table = cached_performance_table(
         projects=scoped,
         group_label=f"All {grant.award_number} projects",
         latest_periods=GROUP_PERIODS,
@@ -124,7 +131,7 @@ def grant_performance(request: HttpRequest, pk: int) -> HttpResponse:
 def portfolio_performance(request: HttpRequest) -> HttpResponse:
     projects = country_projects_visible_to(request.user)
     filterset, scoped = _filtered(request, projects)
-    table = performance_table(
+    table = cached_performance_table(
         projects=scoped,
         group_label="Portfolio",
         latest_periods=GROUP_PERIODS,

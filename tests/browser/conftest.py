@@ -114,4 +114,3 @@ def logged_in_page(login_through_form) -> Callable[..., object]:  # type: ignore
         return page
 
     return sign_in
-

@@ -1,6 +1,7 @@
 """Table-driven checks of the indicator arithmetic, each case worked out by hand."""
 
 import datetime
+import random
 from decimal import Decimal as D
 
 import pytest
@@ -238,3 +239,21 @@ def test_implied_target_percent(pairs, expected):
     from indicators.calculations import implied_target_percent
 
     assert implied_target_percent(pairs) == expected
+
+
+@pytest.mark.parametrize("rule", list(Aggregation))
+def test_running_is_to_date_of_every_prefix(rule):
+    """The one-pass running total agrees with the definition on many random series."""
+    rng = random.Random(20261124)
+    choices = [
+        MISSING,
+        Value(nothing_to_report=True),
+        Value(value=D("0")),
+        Value(value=D("7")),
+        Value(value=D("12.50")),
+        Value(numerator=D("3"), denominator=D("10")),
+        Value(numerator=D("0"), denominator=D("4")),
+    ]
+    for _ in range(300):
+        series = [rng.choice(choices) for _ in range(rng.randint(0, 9))]
+        assert running(series, rule) == [to_date(series[: i + 1], rule) for i in range(len(series))]

@@ -6,8 +6,10 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from indicators import services
 from indicators.calculations import Track
 from indicators.cells import TOTAL
 from indicators.models import (
@@ -15,8 +17,10 @@ from indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
     ProjectIndicator,
+    Submission,
     Target,
 )
+from indicators.selectors import performance as performance_selectors
 from tests.factories import CountryProjectFactory, GrantFactory
 from tests.indicator_factories import IndicatorFactory, ReportingPeriodFactory, SubmissionFactory
 
@@ -281,13 +285,14 @@ def seed(n_projects: int, n_periods: int):
 # project and grant pages look up their object (1). The filter bar adds its choice lists (grant page:
 # country choices, indicator choices, periods = 3; portfolio: grant, country, indicator, periods, themes = 5).
 # The disaggregated view adds the library's indicators, categories, options and the values (4).
+# Grant and portfolio tables are cached: the projects' ids and the results stamp come first (2).
 PAGES = {
     "project": (
         lambda g: reverse("indicators:project_performance", kwargs={"pk": g.country_projects.first().pk}),
         9,
     ),
-    "grant": (lambda g: reverse("indicators:grant_performance", kwargs={"pk": g.pk}), 12),
-    "portfolio": (lambda g: reverse("indicators:portfolio_performance"), 13),
+    "grant": (lambda g: reverse("indicators:grant_performance", kwargs={"pk": g.pk}), 14),
+    "portfolio": (lambda g: reverse("indicators:portfolio_performance"), 15),
 }
 
 
@@ -301,6 +306,7 @@ def test_query_count_does_not_grow_with_projects_or_periods(
     client = client_for(manager)
     url = make_url(grant)
     client.get(url)  # warm the session
+    cache.clear()  # and measure a visit that builds the table
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
@@ -320,5 +326,54 @@ def test_disaggregated_view_query_count_is_constant(
     client = client_for(manager)
     url = make_url(grant) + "?cells=1"
     client.get(url)
+    cache.clear()
     with django_assert_num_queries(expected + 4):
         assert client.get(url).status_code == 200
+
+
+# --- the cache of grant and portfolio tables ---------------------------------------------------------------
+
+
+def test_a_repeat_visit_is_served_from_the_cache(
+    client_for, manager, world, reported, django_assert_num_queries
+):
+    client = client_for(manager)
+    url = urls(world)["portfolio"]
+    first = client.get(url)
+    # The builder's six queries are gone on the second visit: session, user, ids, stamp, filter choices (5).
+    with django_assert_num_queries(PAGES["portfolio"][1] - 6):
+        second = client.get(url)
+    assert e1(second).total.to_date_figure == e1(first).total.to_date_figure == D(785)
+
+
+def test_an_approval_reaches_the_page_at_once(client_for, manager, other_officer, world, reported):
+    client = client_for(manager)
+    url = urls(world)["portfolio"]
+    assert e1(client.get(url)).total.to_date_figure == D(785)
+    waiting = Submission.objects.get(country_project=world.project_b, status="submitted")
+    services.submission_approve(submission=waiting, actor=other_officer)
+    # 8 + 777 + 4321: the workflow step moved the results stamp, so the cached table was not reused.
+    assert e1(client.get(url)).total.to_date_figure == D(5106)
+
+
+def test_users_with_different_scopes_never_share_a_cached_table(
+    client_for, manager, grantee_b, world, reported
+):
+    url = urls(world)["portfolio"]
+    assert e1(client_for(manager).get(url)).total.to_date_figure == D(785)
+    response = client_for(grantee_b).get(url)
+    assert e1(response).total.to_date_figure == D(777)
+    assert "IL-11111" not in response.content.decode()
+
+
+def test_many_projects_show_group_figures_without_a_row_each(
+    client_for, manager, world, reported, monkeypatch
+):
+    monkeypatch.setattr(performance_selectors, "PROJECT_ROWS_LIMIT", 1)
+    response = client_for(manager).get(urls(world)["portfolio"])
+    assert e1(response).total.to_date_figure == D(785)
+    assert e1(response).projects == ()
+    assert b'data-testid="project-rows-omitted"' in response.content
+    # Narrowed to one grant, each project has its row again.
+    narrowed = client_for(manager).get(urls(world)["portfolio"], {"grant": world.grant_a.pk})
+    assert len(e1(narrowed).projects) == 1
