@@ -7,15 +7,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, QuerySet
 
 from grants.models import CountryProject
 from indicators.cells import TOTAL, make_key
 from indicators.models import (
+    EDITABLE_STATUSES,
     ActualValue,
+    PeriodStatus,
     ProjectIndicator,
     ReportingPeriod,
     Submission,
+    SubmissionStatus,
     SubmissionTransition,
     Target,
 )
@@ -233,12 +237,82 @@ class PeriodRow:
     period: ReportingPeriod
     submission: Submission | None
     can_start: bool  # open, begun, within the project's dates, and no report yet
+    # Past its due date with no report handed in (none yet, a draft, or returned to the grantee).
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
 class ProjectReporting:
     project: CountryProject
     periods: list[PeriodRow]
+
+
+# The report states the overview filters on: a submission status, or none yet for an open period.
+NOT_STARTED = "not_started"
+REPORT_STATES: list[tuple[str, str]] = [
+    (NOT_STARTED, "Not started"),
+    (SubmissionStatus.DRAFT, "Draft"),
+    (SubmissionStatus.SUBMITTED, "Submitted"),
+    (SubmissionStatus.RETURNED, "Returned"),
+    (SubmissionStatus.APPROVED, "Approved"),
+]
+
+
+def _open_periods_of_project() -> QuerySet[ReportingPeriod]:
+    """The open periods of the outer country project's grant within the project's dates (as in _period_rows)."""
+    return ReportingPeriod.objects.filter(
+        grant_id=OuterRef("grant_id"),
+        status=PeriodStatus.OPEN,
+        end_date__gte=OuterRef("start_date"),
+        start_date__lte=OuterRef("end_date"),
+    )
+
+
+def projects_reporting_now(
+    projects: QuerySet[CountryProject], *, state: str = ""
+) -> QuerySet[CountryProject]:
+    """The projects with an open period in their dates, or (with ``state``) with such a period whose report is
+    in that state ("not_started": no report yet). An EXISTS per project, so the database can count and page."""
+    periods = _open_periods_of_project()
+    if state:
+        report = Submission.objects.filter(country_project_id=OuterRef(OuterRef("pk")), period=OuterRef("pk"))
+        periods = periods.filter(
+            ~Exists(report) if state == NOT_STARTED else Exists(report.filter(status=state))
+        )
+    return projects.filter(Exists(periods))
+
+
+def _period_rows(
+    project_list: list[CountryProject],
+    periods: QuerySet[ReportingPeriod],
+    submissions: QuerySet[Submission],
+    *,
+    today: datetime.date,
+    state: str = "",
+) -> dict[int, list[PeriodRow]]:
+    """Each project's rows: the periods of its grant within its dates, with its report for each (and, with
+    ``state``, only the rows whose report is in that state)."""
+    by_grant: dict[int, list[ReportingPeriod]] = {}
+    for period in periods:
+        by_grant.setdefault(period.grant_id, []).append(period)
+    reports = {(s.country_project_id, s.period_id): s for s in submissions}
+    rows: dict[int, list[PeriodRow]] = {}
+    for project in project_list:
+        project_rows = rows[project.pk] = []
+        for period in by_grant.get(project.grant_id, []):
+            if period.end_date < project.start_date or period.start_date > project.end_date:
+                continue  # the project does not run in this period, so it has nothing to report for it
+            submission = reports.get((project.pk, period.pk))
+            if state and (submission.status if submission else NOT_STARTED) != state:
+                continue
+            can_start = submission is None and period.is_open and period.has_started(today)
+            overdue = period.due_date < today and (
+                submission is None or submission.status in EDITABLE_STATUSES
+            )
+            project_rows.append(
+                PeriodRow(period=period, submission=submission, can_start=can_start, overdue=overdue)
+            )
+    return rows
 
 
 def project_reporting(
@@ -255,22 +329,54 @@ def project_reporting(
     )
     if open_only:
         periods = periods.filter(status="open")
-    by_grant: dict[int, list[ReportingPeriod]] = {}
-    for period in periods:
-        by_grant.setdefault(period.grant_id, []).append(period)
-    submissions = {
-        (s.country_project_id, s.period_id): s
-        for s in Submission.objects.filter(country_project__in=[p.pk for p in project_list])
-    }
-    overview = []
-    for project in project_list:
-        rows = []
-        for period in by_grant.get(project.grant_id, []):
-            if period.end_date < project.start_date or period.start_date > project.end_date:
-                continue  # the project does not run in this period, so it has nothing to report for it
-            submission = submissions.get((project.pk, period.pk))
-            can_start = submission is None and period.is_open and period.has_started(today)
-            rows.append(PeriodRow(period=period, submission=submission, can_start=can_start))
-        if rows or not open_only:
-            overview.append(ProjectReporting(project=project, periods=rows))
-    return overview
+    submissions = Submission.objects.filter(country_project__in=[p.pk for p in project_list])
+    rows = _period_rows(project_list, periods, submissions, today=today)
+    return [
+        ProjectReporting(project=project, periods=rows[project.pk])
+        for project in project_list
+        if rows[project.pk] or not open_only
+    ]
+
+
+@dataclass(frozen=True)
+class ReportingPage:
+    """One page of the reporting overview: Django's page (number, paginator.count, neighbours) and its
+    projects' open periods."""
+
+    page: Page
+    projects: list[ProjectReporting]
+
+
+def project_reporting_page(
+    projects: QuerySet[CountryProject],
+    *,
+    today: datetime.date,
+    page: int | str | None = 1,
+    per_page: int = 25,
+    state: str = "",
+) -> ReportingPage:
+    """The projects reporting now (see projects_reporting_now), a page at a time, each with its open periods
+    in its dates and their reports (only those in ``state`` when given).
+
+    The database counts and pages the projects, so the work is one page's whatever the portfolio's size.
+    ``projects`` may already be narrowed by ReportingOverviewFilter's state (the same EXISTS: harmless twice).
+    Four queries: the count, the page's projects (with grant, grantee and program officer), the open periods
+    of their grants, and the page's reports for those periods.
+    """
+    ordered = (
+        projects_reporting_now(projects, state=state)
+        .select_related("grant__grantee", "grant__program_officer")
+        .order_by("grant__award_number", "country", "pk")
+    )
+    current = Paginator(ordered, per_page).get_page(page)
+    project_list = list(current.object_list)
+    periods = ReportingPeriod.objects.filter(
+        grant_id__in={p.grant_id for p in project_list}, status=PeriodStatus.OPEN
+    ).order_by("start_date")
+    submissions = Submission.objects.filter(
+        country_project__in=[p.pk for p in project_list], period__status=PeriodStatus.OPEN
+    )
+    rows = _period_rows(project_list, periods, submissions, today=today, state=state)
+    return ReportingPage(
+        page=current, projects=[ProjectReporting(project=p, periods=rows[p.pk]) for p in project_list]
+    )

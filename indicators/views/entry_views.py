@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,10 +28,11 @@ from indicators.access import (
     get_submission_for_user,
 )
 from indicators.cells import TOTAL, field_name
+from indicators.filters.reporting import ReportingOverviewFilter
 from indicators.forms import SubmissionEntryForm
 from indicators.models import Submission
 from indicators.selectors import EntryGroup, project_reporting, submission_entry
-from indicators.selectors.entry import entry_layout
+from indicators.selectors.entry import entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
 from indicators.validation import ValidationResult
 
@@ -200,18 +202,36 @@ def _submit(request: HttpRequest, submission: Submission) -> HttpResponse:
 
 
 def reporting_overview(request: HttpRequest) -> HttpResponse:
-    """Every visible country project with its open periods and their reports: where reporting is due now.
+    """The visible country projects with open periods, a page at a time, with the state of each report.
 
-    A grouped overview (projects, then periods), not a flat table, so it is a plain view rather than a
-    SingleTableMixin list.
+    A grouped overview (projects, then periods), not a flat table, so it is a plain view with a FilterSet and
+    Django's paginator rather than a SingleTableMixin list. A program officer opens on their own grants.
     """
-    overview = project_reporting(
-        country_projects_visible_to(request.user), today=timezone.localdate(), open_only=True
+    filterset = ReportingOverviewFilter(
+        request.GET, queryset=country_projects_visible_to(request.user), request=request
     )
+    # An invalid filter (a grant or officer no longer in the choices) shows nothing, as the other lists do.
+    valid = filterset.is_valid()
+    reporting = project_reporting_page(
+        filterset.qs if valid else CountryProject.objects.none(),
+        today=timezone.localdate(),
+        page=request.GET.get("page"),
+        per_page=settings.PAGE_SIZE,
+        state=(filterset.form.cleaned_data.get("state") or "") if valid else "",
+    )
+    overview = reporting.projects
     reportable = {r.project.pk for r in overview if can_report_for_project(request.user, r.project)}
-    return render(
-        request, "indicators/reporting_overview.html", {"overview": overview, "reportable": reportable}
-    )
+    context = {
+        "filter": filterset,
+        "overview": overview,
+        "page_obj": reporting.page,
+        "page_range": reporting.page.paginator.get_elided_page_range(reporting.page.number, on_ends=1),
+        "reportable": reportable,
+        # Says "no match" rather than "nothing open" when filters (or an officer's default) narrowed the list.
+        "filtered": not valid or any(filterset.form.cleaned_data.values()),
+        "show_officer": not request.user.is_grantee,
+    }
+    return render(request, "indicators/reporting_overview.html", context)
 
 
 def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
