@@ -147,6 +147,17 @@ TASKS = {
     }
 }
 
+# Computed pages (indicator performance at portfolio scale) are cached. Files under var/cache are shared by the
+# web server and the task worker on one machine, so a table the worker rebuilds after an approval is the one
+# the next visitor gets; several machines need a shared cache (Redis), which the production set-up adds.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(env.path("PORTFOLIO_CACHE_DIR", default=VAR_DIR / "cache")),
+        "TIMEOUT": 24 * 60 * 60,
+    }
+}
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 PAGE_SIZE = 25
 

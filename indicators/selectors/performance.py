@@ -323,6 +323,17 @@ def performance_table(
     )
 
 
+# Grant and portfolio pages show the latest periods unless a range is chosen; a project shows all of its own.
+GROUP_PERIODS = 8
+PORTFOLIO_LABEL = "Portfolio"
+# The builder's filter options of a page opened without filters (PerformanceFilter.performance_options).
+NO_FILTERS: dict[str, Any] = {"indicator_ids": None, "domain": None, "period_from": None, "period_to": None}
+
+
+def grant_label(award_number: str) -> str:
+    return f"All {award_number} projects"
+
+
 # Above this many projects a group's indicators are shown without a row per project: a thousand rows under
 # each of sixteen indicators is not a page anyone reads. Filtering by grant or country brings them back.
 PROJECT_ROWS_LIMIT = 60
@@ -330,28 +341,38 @@ CACHE_SECONDS = 24 * 60 * 60
 
 
 def results_stamp() -> tuple[int | None, ...]:
-    """One query that moves whenever anything a performance table shows may have changed: a report's workflow
-    step (approval, reopening), targets set or revised, project indicators and the library (their history),
-    project dates (their history), periods (their change log). Each is the largest id of an append-only table,
-    read from its primary key index; ids only grow, so every new row moves the stamp."""
-    tables = [
-        SubmissionTransition,
-        Submission,
+    """One query that moves whenever an approved figure or a target may have changed: a report approved or
+    reopened, targets set or revised, project indicators and the library (their history), project dates (their
+    history), periods (their change log). Each part is the largest id of an append-only table, so every new row
+    moves it. Submitting or returning a report does not: only approved data counts, and the number of reports
+    awaiting review is counted afresh on every visit."""
+    q = connection.ops.quote_name
+    approved = SubmissionStatus.APPROVED.value
+    parts = [
+        f"(SELECT MAX({q('id')}) FROM {q(SubmissionTransition._meta.db_table)} "
+        f"WHERE {q('to_status')} = '{approved}' OR {q('from_status')} = '{approved}')"
+    ]
+    for model in (
         Target,
         TargetRevision,
         ProjectIndicator.history.model,
         Indicator.history.model,
         CountryProject.history.model,
         ReportingPeriodChange,
-    ]
-    parts = [
-        f"(SELECT MAX({connection.ops.quote_name(model._meta.pk.column)}) "
-        f"FROM {connection.ops.quote_name(model._meta.db_table)})"
-        for model in tables
-    ]
+    ):
+        parts.append(f"(SELECT MAX({q(model._meta.pk.column)}) FROM {q(model._meta.db_table)})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return tuple(cursor.fetchone())
+
+
+def _key(ids: list[int], options: dict[str, Any]) -> str:
+    band = options.get("band") or settings.INDICATOR_ON_TRACK_BAND
+    today = options.get("today") or timezone.localdate()
+    fingerprint = repr(
+        (ids, sorted(options.items(), key=lambda kv: kv[0]), str(band), today, results_stamp())
+    )
+    return "performance-table:" + hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
 def cached_performance_table(*, projects: QuerySet[CountryProject], **options: Any) -> PerformanceTable:
@@ -360,24 +381,34 @@ def cached_performance_table(*, projects: QuerySet[CountryProject], **options: A
     Approvals come a few times a week; pages are opened many times a day, and at portfolio scale (a thousand
     projects, sixteen thousand project indicators) building the table takes seconds. The key holds the exact
     projects in scope (so two users with different visibility never share an entry), the options, the band
-    and today's date. Two queries on a hit: the projects' ids and the stamp.
+    and today's date. Three queries on a hit: the projects' ids, the stamp and the reports awaiting review.
     """
     ids = list(projects.order_by("pk").values_list("pk", flat=True))
-    band = options.get("band") or settings.INDICATOR_ON_TRACK_BAND
-    today = options.get("today") or timezone.localdate()
-    fingerprint = repr(
-        (ids, sorted(options.items(), key=lambda kv: kv[0]), str(band), today, results_stamp())
-    )
-    key = "performance-table:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    key = _key(ids, options)
     table = cache.get(key)
     if table is None:
-        many = len(ids) > PROJECT_ROWS_LIMIT
-        table = performance_table(projects=projects, **options)
-        if many:
-            table = replace(
-                table,
-                indicators=tuple(replace(item, projects=()) for item in table.indicators),
-                project_rows_omitted=True,
-            )
+        table = build_cacheable_table(projects=projects, many=len(ids) > PROJECT_ROWS_LIMIT, **options)
         cache.set(key, table, CACHE_SECONDS)
+    pending = Submission.objects.filter(country_project_id__in=ids, status=SubmissionStatus.SUBMITTED).count()
+    return replace(table, pending_reports=pending)
+
+
+def build_cacheable_table(
+    *, projects: QuerySet[CountryProject], many: bool, **options: Any
+) -> PerformanceTable:
+    table = performance_table(projects=projects, **options)
+    if many:
+        table = replace(
+            table,
+            indicators=tuple(replace(item, projects=()) for item in table.indicators),
+            project_rows_omitted=True,
+        )
     return table
+
+
+def warm_performance_table(*, projects: QuerySet[CountryProject], **options: Any) -> None:
+    """Build and cache the table a page with these projects and options will ask for (run by a task after an
+    approval, so the next visitor does not wait for the build)."""
+    ids = list(projects.order_by("pk").values_list("pk", flat=True))
+    table = build_cacheable_table(projects=projects, many=len(ids) > PROJECT_ROWS_LIMIT, **options)
+    cache.set(_key(ids, options), table, CACHE_SECONDS)

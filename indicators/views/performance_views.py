@@ -21,15 +21,15 @@ from grants.models import CountryProject, Grant
 from indicators.charts import ChartPoint, target_actual_svg
 from indicators.filters.performance import PerformanceFilter
 from indicators.selectors.performance import (
+    GROUP_PERIODS,
+    PORTFOLIO_LABEL,
     PROJECT_ROWS_LIMIT,
     IndicatorPerformance,
     PerformanceTable,
     cached_performance_table,
+    grant_label,
     performance_table,
 )
-
-# Grant and portfolio pages show the latest periods unless a range is chosen; a project shows all of its own.
-GROUP_PERIODS = 8
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def grant_performance(request: HttpRequest, pk: int) -> HttpResponse:
     filterset, scoped = _filtered(request, projects, grant)
     table = cached_performance_table(
         projects=scoped,
-        group_label=f"All {grant.award_number} projects",
+        group_label=grant_label(grant.award_number),
         latest_periods=GROUP_PERIODS,
         with_cells=_cells_wanted(request),
         **filterset.performance_options(),
@@ -133,7 +133,7 @@ def portfolio_performance(request: HttpRequest) -> HttpResponse:
     filterset, scoped = _filtered(request, projects)
     table = cached_performance_table(
         projects=scoped,
-        group_label="Portfolio",
+        group_label=PORTFOLIO_LABEL,
         latest_periods=GROUP_PERIODS,
         with_cells=_cells_wanted(request),
         **filterset.performance_options(),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from indicators.models import ProjectIndicator, Submission, SubmissionStatus
 from indicators.selectors.review import attach_issues, review_queue, submission_review
 from indicators.services.submissions import submission_evidence_remove as evidence_remove
 from indicators.tables import ReviewQueueTable
+from indicators.tasks import refresh_performance_tables
 from indicators.views.entry_views import render_entry
 from portfolio.lists import FilteredListView
 
@@ -137,6 +139,10 @@ def submission_review_action(request: HttpRequest, pk: int, action: str) -> Http
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
+            if action in ("approve", "reopen"):
+                # Approved figures changed: rebuild the cached performance tables in the background.
+                grant_id = submission.country_project.grant_id
+                transaction.on_commit(lambda: refresh_performance_tables.enqueue(grant_id))
             messages.success(request, _DONE[action])
             return redirect("indicators:submission_review", pk=submission.pk)
     submission.refresh_from_db()

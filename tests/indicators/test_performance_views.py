@@ -285,14 +285,15 @@ def seed(n_projects: int, n_periods: int):
 # project and grant pages look up their object (1). The filter bar adds its choice lists (grant page:
 # country choices, indicator choices, periods = 3; portfolio: grant, country, indicator, periods, themes = 5).
 # The disaggregated view adds the library's indicators, categories, options and the values (4).
-# Grant and portfolio tables are cached: the projects' ids and the results stamp come first (2).
+# Grant and portfolio tables are cached: the projects' ids and the results stamp come first, and the reports
+# awaiting review are counted on every visit (3).
 PAGES = {
     "project": (
         lambda g: reverse("indicators:project_performance", kwargs={"pk": g.country_projects.first().pk}),
         9,
     ),
-    "grant": (lambda g: reverse("indicators:grant_performance", kwargs={"pk": g.pk}), 14),
-    "portfolio": (lambda g: reverse("indicators:portfolio_performance"), 15),
+    "grant": (lambda g: reverse("indicators:grant_performance", kwargs={"pk": g.pk}), 15),
+    "portfolio": (lambda g: reverse("indicators:portfolio_performance"), 16),
 }
 
 
@@ -340,7 +341,8 @@ def test_a_repeat_visit_is_served_from_the_cache(
     client = client_for(manager)
     url = urls(world)["portfolio"]
     first = client.get(url)
-    # The builder's six queries are gone on the second visit: session, user, ids, stamp, filter choices (5).
+    # The builder's six queries are gone on the second visit: session, user, ids, stamp, reports awaiting review,
+    # filter choices (5).
     with django_assert_num_queries(PAGES["portfolio"][1] - 6):
         second = client.get(url)
     assert e1(second).total.to_date_figure == e1(first).total.to_date_figure == D(785)
@@ -377,3 +379,46 @@ def test_many_projects_show_group_figures_without_a_row_each(
     # Narrowed to one grant, each project has its row again.
     narrowed = client_for(manager).get(urls(world)["portfolio"], {"grant": world.grant_a.pk})
     assert len(e1(narrowed).projects) == 1
+
+
+def test_submitting_a_report_keeps_the_cached_table_and_counts_it_as_awaiting_review(
+    client_for, manager, grantee_b, world, reported, django_assert_num_queries
+):
+    client = client_for(manager)
+    url = urls(world)["portfolio"]
+    client.get(url)
+    draft = services.submission_get_or_create_draft(
+        country_project=world.project_b,
+        period=world.grant_b.reporting_periods.order_by("start_date")[2],
+        actor=grantee_b,
+    )
+    Submission.objects.filter(pk=draft.pk).update(status="submitted")
+    with django_assert_num_queries(PAGES["portfolio"][1] - 6):
+        response = client.get(url)
+    assert response.context["table"].pending_reports == 2
+    assert e1(response).total.to_date_figure == D(785)
+
+
+def test_approving_through_the_review_screen_rebuilds_the_tables_in_the_background(
+    client_for,
+    manager,
+    other_officer,
+    world,
+    reported,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    waiting = Submission.objects.get(country_project=world.project_b, status="submitted")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(other_officer).post(
+            reverse("indicators:submission_approve", args=[waiting.pk]),
+            {"approve-comment": "", "approve-version": waiting.version},
+        )
+    assert response.status_code == 302 and len(callbacks) == 1
+    # The task (run at once by the test backend) left the portfolio's table in the cache: the first visit is a hit.
+    client = client_for(manager)
+    with django_assert_num_queries(PAGES["portfolio"][1] - 6):
+        response = client.get(urls(world)["portfolio"])
+    assert e1(response).total.to_date_figure == D(5106)
+    with django_assert_num_queries(PAGES["grant"][1] - 6):
+        client.get(reverse("indicators:grant_performance", kwargs={"pk": world.grant_b.pk}))
