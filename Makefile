@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # 340 synthetic grants give about 20,000 milestones and over 500,000 disaggregated indicator values.
 SCALE_GRANTS ?= 340
 
-.PHONY: run test lint format install migrate demo scale benchmark check-deploy
+.PHONY: run test lint format install migrate demo scale benchmark benchmark-upload check-deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-libreoffice
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 migrate: $(STAMP)
@@ -51,6 +52,11 @@ scale: migrate
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scale_load.py --grants $(SCALE_GRANTS)
+
+# A 10,000-row indicator-data upload against a bare openpyxl read and django-import-export (fresh SQLite
+# database; PostgreSQL too with DATABASE_URL=postgres://...). Fails when a target of issue 4 is missed.
+benchmark-upload: $(STAMP)
+	$(BIN)/python benchmarks/upload_import.py --repeat 5
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,13 +16,14 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from grants.access import can_change_grant, country_projects_visible_to, grants_visible_to
 from grants.models import CountryProject, User
 from indicators.models import (
     CrossIndicatorRule,
+    DataUpload,
     Indicator,
     ProjectIndicator,
     ReportingPeriod,
@@ -69,6 +70,28 @@ def can_report_for_project(user: User, project: CountryProject) -> bool:
     if user.is_administrator:
         return True
     return user.is_grantee and user.organisation_id == project.grant.grantee_id
+
+
+def can_upload_for_project(user: User, project: CountryProject) -> bool:
+    """Who may fill a project's reports from a spreadsheet: those who enter its reports, and the grant's program
+    officer on the grantee's behalf (officers who receive the file by email)."""
+    return can_report_for_project(user, project) or can_change_grant(user, project.grant)
+
+
+def uploads_visible_to(user: User) -> QuerySet[DataUpload]:
+    """One's own uploads, and uploads for the grants one can see. An upload gets its period only once its
+    template was found to be one the uploader may fill, so another organisation's template uploaded by
+    mistake (or on purpose) stays visible to its uploader alone and says nothing about that organisation."""
+    if not user.is_authenticated:
+        return DataUpload.objects.none()
+    return DataUpload.objects.filter(Q(uploaded_by=user) | Q(period__grant__in=grants_visible_to(user)))
+
+
+def get_upload_for_user(user: User, pk: int | str) -> DataUpload:
+    try:
+        return uploads_visible_to(user).select_related("uploaded_by", "period__grant").get(pk=pk)
+    except (DataUpload.DoesNotExist, ValueError):
+        raise Http404("No such upload.") from None
 
 
 def can_edit_submission(user: User, submission: Submission) -> bool:

@@ -7,6 +7,7 @@ from indicators.views import (
     performance_views,
     period_views,
     review_views,
+    upload_views,
 )
 
 app_name = "indicators"
@@ -136,4 +137,30 @@ urlpatterns += [
     path("performance/", performance_views.portfolio_performance, name="portfolio_performance"),
     path("grants/<int:pk>/performance/", performance_views.grant_performance, name="grant_performance"),
     path("projects/<int:pk>/performance/", performance_views.project_performance, name="project_performance"),
+]
+
+# Spreadsheet templates and uploads.
+
+urlpatterns += [
+    path(
+        "projects/<int:pk>/reporting/<int:period_pk>/template.xlsx",
+        upload_views.project_template,
+        name="project_template",
+    ),
+    path(
+        "grants/<int:pk>/periods/<int:period_pk>/template.xlsx",
+        upload_views.grant_template,
+        name="grant_template",
+    ),
+    path("reporting/upload/", upload_views.upload_create, name="upload_create"),
+    path(
+        "projects/<int:pk>/reporting/<int:period_pk>/upload/",
+        upload_views.project_upload,
+        name="project_upload",
+    ),
+    path("uploads/<int:pk>/", upload_views.upload_detail, name="upload_detail"),
+    path("uploads/<int:pk>/status.json", upload_views.upload_status, name="upload_status"),
+    path("uploads/<int:pk>/apply/", upload_views.upload_apply, name="upload_apply"),
+    path("uploads/<int:pk>/checked.xlsx", upload_views.upload_checked_file, name="upload_checked_file"),
+    path("uploads/<int:pk>/file/", upload_views.upload_file, name="upload_file"),
 ]

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 
@@ -64,17 +65,26 @@ class IndicatorSpec:
     aggregation: str
     categories: tuple[CategorySpec, ...] = ()
 
-    @property
+    # Cached: uploads and validation ask for them once per cell, and the cross product is not free.
+    # (cached_property writes the instance's __dict__ directly, so it works on a frozen dataclass.)
+    @cached_property
     def cell_keys(self) -> list[str]:
         return cell_keys([(c.code, [code for code, _ in c.options]) for c in self.categories])
+
+    @cached_property
+    def cell_key_set(self) -> frozenset[str]:
+        return frozenset(self.cell_keys)
 
     @property
     def all_complete(self) -> bool:
         return all(c.complete for c in self.categories)
 
+    @cached_property
+    def _option_names(self) -> dict[tuple[str, str], str]:
+        return {(c.code, code): name for c in self.categories for code, name in c.options}
+
     def label(self, cell_key: str) -> str:
-        names = {(c.code, code): name for c in self.categories for code, name in c.options}
-        return cell_label(cell_key, names)
+        return cell_label(cell_key, self._option_names)
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,10 @@ class CellInput:
     def figures(self) -> tuple[object, object, object]:
         return (self.value, self.numerator, self.denominator)
 
-    @property
+    @cached_property
     def is_blank(self) -> bool:
-        """Nothing typed at all: the cell is missing (and a stored one is removed)."""
+        """Nothing typed at all: the cell is missing (and a stored one is removed). Cached: asked by
+        validation, by the upload's comparison and by its writer for every cell."""
         return (
             all(_blank(f) for f in self.figures)
             and not self.nothing_to_report
@@ -388,7 +399,7 @@ def validate_submission(
     checked: dict[int, dict[str, Value]] = {pk: {} for pk in specs_by_id}
     for (pk, cell_key), entry in entries.items():
         spec = specs_by_id.get(pk)
-        if spec is None or cell_key not in spec.cell_keys:
+        if spec is None or cell_key not in spec.cell_key_set:
             raise ValueError(f"No cell {cell_key!r} for project indicator {pk}.")
         if not entry.is_blank:
             checked[pk][cell_key] = _check_cell(spec, cell_key, entry, result)

@@ -23,7 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (
             "Reporting",
             reverse("indicators:reporting_overview"),
-            path.startswith(("/reporting/", "/submissions/")) and not path.endswith("/review/"),
+            path.startswith(("/reporting/", "/submissions/", "/uploads/")) and not path.endswith("/review/"),
         ),
     ]
     # Reviewing is for officers (their grants), managers (read) and administrators; grantees answer

@@ -118,6 +118,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("DJANGO_WHITENOISE_USE_FINDERS", default=True)
 
 EVIDENCE_MAX_BYTES = env.int("PORTFOLIO_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+# Spreadsheet uploads of indicator data: the largest file accepted, and the size above which the task worker
+# checks and applies it (with a progress bar) instead of the request. A 50,000-row template is about 3 MB.
+UPLOAD_MAX_BYTES = env.int("PORTFOLIO_UPLOAD_MAX_MB", default=20) * 1024 * 1024
+UPLOAD_BACKGROUND_BYTES = env.int("PORTFOLIO_UPLOAD_BACKGROUND_KB", default=400) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,10 +4,12 @@ written through indicators.services."""
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+import openpyxl
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,6 +21,7 @@ from indicators import services
 from indicators.cells import TOTAL
 from indicators.models import (
     ActualValue,
+    DataUpload,
     Indicator,
     MeasureType,
     NodeLevel,
@@ -30,8 +33,13 @@ from indicators.models import (
     SubmissionStatus,
     SubmissionTransition,
     Target,
+    UploadStatus,
 )
+from indicators.selectors.uploads import template_data
+from indicators.services.uploads import upload_receive
 from indicators.validation import CellInput, IndicatorSpec
+from indicators.workbook.layout import REPORT, REPORT_SHEET
+from indicators.workbook.writer import write_template
 
 # Grants far enough along to have adopted indicators (pipeline grants have not agreed a framework yet).
 REPORTING_STATUSES = (
@@ -99,6 +107,7 @@ class IndicatorDemoResult:
     revisions: int = 0
     submissions: int = 0
     values: int = 0
+    uploads: int = 0
 
 
 def demo_projects() -> QuerySet[CountryProject]:
@@ -113,6 +122,9 @@ def is_loaded() -> bool:
 
 def delete_for_grants(grants: QuerySet[Grant]) -> None:
     """Everything this module creates under ``grants``, in an order that respects the PROTECT references."""
+    for upload in DataUpload.objects.filter(period__grant__in=grants):
+        upload.file.delete(save=False)
+        upload.delete()
     Submission.objects.filter(country_project__grant__in=grants).delete()
     ProjectIndicator.objects.filter(country_project__grant__in=grants).delete()
     for level in (NodeLevel.OUTPUT, NodeLevel.OUTCOME, NodeLevel.GOAL):
@@ -472,4 +484,52 @@ def load_indicator_demo(*, today: datetime.date | None = None) -> IndicatorDemoR
         )
         _report(project, index, adopted, periods, today, result)
         result.projects += 1
+    _upload(today, result)
     return result
+
+
+def _upload(today: datetime.date, result: IndicatorDemoResult) -> None:
+    """One current draft filled in part from a spreadsheet, through the same service as the web upload: the
+    grantee downloads the template, writes the next steps in it and uploads it, so the report's timeline
+    shows the upload and its file."""
+    draft = (
+        Submission.objects.filter(
+            country_project__in=demo_projects(),
+            status=SubmissionStatus.DRAFT,
+            period__end_date__gte=today,
+            # An organisation with a demo login, so the upload is there to see when signing in as its grantee.
+            country_project__grant__grantee__in=User.objects.filter(role=User.Role.GRANTEE).values(
+                "organisation"
+            ),
+        )
+        .select_related("country_project__grant", "period__grant")
+        .order_by("country_project__grant__award_number", "country_project__pk")
+        .first()
+    )
+    if draft is None:
+        return
+    buffer = io.BytesIO()
+    write_template(
+        template_data(
+            projects=CountryProject.objects.filter(pk=draft.country_project_id), period=draft.period
+        ),
+        buffer,
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    workbook[REPORT_SHEET].cell(2, REPORT["next_steps"].index).value = (
+        "Hand the attendance registers of the new learning centres to the district education office; "
+        "second round of vocational guidance for adolescents."
+    )
+    filled = io.BytesIO()
+    workbook.save(filled)
+    project = draft.country_project
+    upload = upload_receive(
+        actor=_grantee_user(project.grant),
+        name=f"indicator-data-{project.grant.award_number}-{project.country.code}.xlsx",
+        data=filled.getvalue(),
+        expected_project=project,
+        expected_period=draft.period,
+        apply=True,
+        background=False,
+    )
+    result.uploads += upload.status == UploadStatus.APPLIED

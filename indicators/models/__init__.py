@@ -24,6 +24,8 @@ from indicators.models.library import (
 )
 from indicators.models.reporting import PeriodStatus, ReportingPeriod, ReportingPeriodChange
 from indicators.models.submissions import (
+    CELL_FIELDS,
+    CELL_KEY_FIELDS,
     EDITABLE_STATUSES,
     SUBMISSION_TRANSITIONS,
     ActualValue,
@@ -33,15 +35,20 @@ from indicators.models.submissions import (
     SubmissionStatus,
     SubmissionTransition,
 )
+from indicators.models.uploads import UPLOAD_BUSY, DataUpload, UploadedReport, UploadStatus
 
 __all__ = [
+    "CELL_FIELDS",
+    "CELL_KEY_FIELDS",
     "EDITABLE_STATUSES",
     "FIGURE",
     "PARENT_LEVEL",
     "SUBMISSION_TRANSITIONS",
+    "UPLOAD_BUSY",
     "ActualValue",
     "AggregationChoice",
     "CrossIndicatorRule",
+    "DataUpload",
     "DirectionChoice",
     "DisaggregationCategory",
     "DisaggregationOption",
@@ -64,4 +71,6 @@ __all__ = [
     "SubmissionTransition",
     "Target",
     "TargetRevision",
+    "UploadStatus",
+    "UploadedReport",
 ]

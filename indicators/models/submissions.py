@@ -89,6 +89,21 @@ class Submission(models.Model):
         return SUBMISSION_TRANSITIONS[self.status]
 
 
+# What a cell holds besides its key (submission, project indicator, cell): what saving a cell writes.
+CELL_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "value_text",
+    "numerator_text",
+    "denominator_text",
+    "nothing_to_report",
+    "comment",
+    "explanation",
+)
+CELL_KEY_FIELDS = ("submission", "project_indicator", "cell_key")
+
+
 class ActualValue(models.Model):
     """One reported cell. ``*_text`` keep exactly what was typed; the numbers are set when the text is a
     number that fits (so a draft keeps "12,5" or "abc" to show back, while sums never see them)."""

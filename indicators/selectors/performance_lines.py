@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.utils.translation import get_language
-from django_countries import countries
-
+from grants.countries import country_name
 from indicators.calculations import (
     MISSING,
     ZERO,
@@ -185,13 +182,6 @@ def value_of(row: dict) -> Value:
     )
 
 
-@functools.lru_cache(maxsize=512)
-def _country_name(code: str, language: str | None) -> str:
-    # django-countries looks the name up in its translated table each time; a portfolio has a few dozen
-    # countries and thousands of lines.
-    return str(countries.name(code))
-
-
 def _baseline(pi: ProjectIndicator) -> Decimal | None:
     if pi.indicator.is_percentage:
         return ratio_percent(pi.baseline_numerator, pi.baseline_denominator)
@@ -267,7 +257,7 @@ def project_line(
         status = Track.NO_DATA
     else:
         status = track(current.scalar(rule), expected, direction=direction, band=band)
-    country = _country_name(project.country.code, get_language())
+    country = country_name(project.country.code)
     return PerformanceLine(
         label=f"{country} · {project.grant.award_number}",
         project_id=project.pk,

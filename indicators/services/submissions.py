@@ -18,6 +18,8 @@ from grants.services import store_checked_file
 from indicators.calculations import Value
 from indicators.cells import TOTAL
 from indicators.models import (
+    CELL_FIELDS,
+    CELL_KEY_FIELDS,
     SUBMISSION_TRANSITIONS,
     ActualValue,
     CrossIndicatorRule,
@@ -302,18 +304,8 @@ def _write_cells(
     ActualValue.objects.bulk_create(
         rows,
         update_conflicts=True,
-        unique_fields=["submission", "project_indicator", "cell_key"],
-        update_fields=[
-            "value",
-            "numerator",
-            "denominator",
-            "value_text",
-            "numerator_text",
-            "denominator_text",
-            "nothing_to_report",
-            "comment",
-            "explanation",
-        ],
+        unique_fields=CELL_KEY_FIELDS,
+        update_fields=CELL_FIELDS,
     )
 
 

@@ -24,6 +24,7 @@ from indicators.access import (
     can_edit_submission,
     can_report_for_project,
     can_review_submission,
+    can_upload_for_project,
     get_reporting_period_for_user,
     get_submission_for_user,
 )
@@ -34,6 +35,7 @@ from indicators.models import Submission
 from indicators.selectors import EntryGroup, project_reporting, submission_entry
 from indicators.selectors.entry import entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
+from indicators.selectors.uploads import report_timeline, report_uploads
 from indicators.validation import ValidationResult
 
 # The page header names the grantee organisation.
@@ -132,7 +134,9 @@ def render_entry(
         "warning_count": sum(len(v) for v in warnings.values()),
         "editing": editing,
         "discussion": discussion,
-        "timeline": discussion.timeline,
+        # Status changes and the applied uploads that changed the report, oldest first.
+        "timeline": report_timeline(discussion.timeline, report_uploads(submission)),
+        "can_upload": can_upload_for_project(request.user, submission.country_project),
         "can_comment": can_comment_on_submission(request.user, submission),
         "can_review": can_review_submission(request.user, submission),
         "comment_form": comment_form,
@@ -242,6 +246,7 @@ def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "reporting": reporting,
         "can_report": can_report_for_project(request.user, project),
+        "can_upload": can_upload_for_project(request.user, project),
     }
     return render(request, "indicators/project_reporting.html", context)
 

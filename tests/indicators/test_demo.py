@@ -17,11 +17,13 @@ from indicators import demo
 from indicators.calculations import Track
 from indicators.models import (
     ActualValue,
+    DataUpload,
     ProjectIndicator,
     Submission,
     SubmissionStatus,
     SubmissionTransition,
     TargetRevision,
+    UploadStatus,
 )
 from indicators.selectors.performance import performance_table
 from indicators.services import submission_validate
@@ -180,3 +182,15 @@ def test_some_projects_fall_behind_and_some_do_better(loaded: str) -> None:
         table = performance_table(projects=CountryProject.objects.filter(pk=project.pk))
         statuses |= {track for track, count in table.track_counts.items() if count}
     assert {Track.ON_TRACK, Track.BEHIND, Track.AHEAD} <= statuses
+
+
+def test_one_draft_was_filled_from_a_spreadsheet(loaded: str) -> None:
+    """The demo shows the upload in a report's timeline: a real template, filled and applied by the service."""
+    assert "1 spreadsheet upload" in loaded
+    upload = DataUpload.objects.get()
+    assert upload.status == UploadStatus.APPLIED
+    report = upload.reports.get()
+    assert report.submission.status == SubmissionStatus.DRAFT
+    assert report.submission.next_steps.startswith("Hand the attendance registers")
+    assert report.changed_cells == 1
+    assert upload.uploaded_by.organisation_id == report.submission.country_project.grant.grantee_id

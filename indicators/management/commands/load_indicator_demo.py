@@ -93,7 +93,7 @@ class Command(BaseCommand):
                 f"Loaded indicator demo data in {time.perf_counter() - started:.1f} s: {result.projects} country "
                 f"projects, {result.periods} reporting periods, {result.project_indicators} project indicators, "
                 f"{result.targets} targets, {result.revisions} target revisions, {result.submissions} "
-                f"submissions, {result.values} actual values."
+                f"submissions, {result.values} actual values, {result.uploads} spreadsheet upload."
             )
         )
 
