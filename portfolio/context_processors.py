@@ -40,6 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items += [
         ("Results", reverse("indicators:portfolio_performance"), path.endswith("/performance/")),
         ("Indicators", reverse("indicators:library"), path.startswith("/indicators/")),
+        ("Reports", reverse("reports:builder"), path.startswith("/reports/")),
     ]
     if user.is_administrator and user.is_staff:
         items.append(("Admin", reverse("admin:index"), path.startswith("/admin/")))

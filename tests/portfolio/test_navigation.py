@@ -15,9 +15,15 @@ def _nav(client, url: str) -> dict[str, bool]:
 @pytest.mark.parametrize(
     ("persona", "labels"),
     [
-        ("grantee_a", ["Dashboard", "Grants", "Milestones", "Reporting", "Results", "Indicators"]),
-        ("officer", ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators"]),
-        ("manager", ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators"]),
+        ("grantee_a", ["Dashboard", "Grants", "Milestones", "Reporting", "Results", "Indicators", "Reports"]),
+        (
+            "officer",
+            ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators", "Reports"],
+        ),
+        (
+            "manager",
+            ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators", "Reports"],
+        ),
     ],
 )
 def test_each_role_gets_its_sections(request, client_for, persona, labels):
@@ -33,6 +39,7 @@ def test_each_role_gets_its_sections(request, client_for, persona, labels):
         ("indicators:portfolio_performance", "Results"),
         ("indicators:library", "Indicators"),
         ("indicators:reporting_overview", "Reporting"),
+        ("reports:builder", "Reports"),
     ],
 )
 def test_exactly_the_current_section_is_active(client_for, manager, url_name, section):

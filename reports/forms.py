@@ -1,0 +1,124 @@
+"""The report builder's form: type, scope (only what the user may see), formats, and an optional name to save
+the choices under."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from grants.access import country_projects_visible_to, grants_visible_to
+from grants.countries import country_name
+from grants.forms.common import BootstrapMixin
+from grants.models import Grant, Theme, User
+from indicators.models import Indicator
+from reports.registry import PDF, XLSX, report_types_for
+from reports.scope import ReportScope, ScopeProblem
+
+FORMAT_CHOICES = [(XLSX, "Excel (.xlsx)"), (PDF, "PDF")]
+
+
+class ReportBuilderForm(BootstrapMixin, forms.Form):
+    report_type = forms.ChoiceField(
+        label="Report",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choose a report type."},
+    )
+    grants = forms.ModelMultipleChoiceField(
+        queryset=Grant.objects.none(),
+        required=False,
+        help_text="None chosen: every grant you can see.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    countries = forms.MultipleChoiceField(
+        required=False,
+        help_text="None chosen: every country.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.filter(is_active=True).order_by("code"),
+        to_field_name="code",
+        required=False,
+        help_text="None chosen: every indicator.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    period_from = forms.DateField(
+        label="Periods starting from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_to = forms.DateField(
+        label="Periods starting until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    title = forms.CharField(
+        max_length=200, required=False, help_text="On the cover; the report's name if empty."
+    )
+    formats = forms.MultipleChoiceField(
+        choices=FORMAT_CHOICES,
+        initial=[XLSX, PDF],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choose Excel, PDF or both."},
+    )
+    save_as = forms.CharField(
+        label="Save these choices as",
+        max_length=200,
+        required=False,
+        help_text="Optional: a name to run the same report again next period.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["report_type"].choices = [(t.code, t.title) for t in report_types_for(user)]
+        self.fields["grants"].queryset = grants_visible_to(user).order_by("award_number")
+        self.fields["countries"].choices = _countries(country_projects_visible_to(user))
+        self._style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and start > end:
+            self.add_error(
+                "period_to",
+                f"The period range is reversed: it starts on {start:%d %b %Y} and ends on {end:%d %b %Y}. "
+                "Swap the two dates.",
+            )
+        return data
+
+    def scope(self) -> ReportScope:
+        """The chosen scope (call after is_valid())."""
+        data = self.cleaned_data
+        try:
+            return ReportScope(
+                grant_ids=tuple(g.pk for g in data.get("grants") or ()),
+                countries=tuple(data.get("countries") or ()),
+                theme_ids=tuple(t.pk for t in data.get("themes") or ()),
+                indicator_codes=tuple(i.code for i in data.get("indicators") or ()),
+                period_from=data.get("period_from"),
+                period_to=data.get("period_to"),
+                title=data.get("title", "").strip(),
+            )
+        except ScopeProblem as problem:  # pragma: no cover - clean() catches a reversed range first
+            raise forms.ValidationError(problem.message) from None
+
+    @classmethod
+    def initial_from(cls, report_type: str, scope: ReportScope, formats: list[str]) -> dict[str, Any]:
+        """The form's initial values for a saved definition."""
+        return {
+            "report_type": report_type,
+            "grants": list(scope.grant_ids),
+            "countries": list(scope.countries),
+            "themes": list(scope.theme_ids),
+            "indicators": list(scope.indicator_codes),
+            "period_from": scope.period_from,
+            "period_to": scope.period_to,
+            "title": scope.title,
+            "formats": formats,
+        }
+
+
+def _countries(projects: QuerySet) -> list[tuple[str, str]]:
+    codes = sorted(set(projects.values_list("country", flat=True)))
+    return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])

@@ -1,0 +1,64 @@
+"""The milestone and deliverable tracker as plain data: what the builder returns and the renderers read."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MilestoneCounts:
+    """One summary line: how many milestones of a grant, a country or an officer stand where.
+
+    ``overdue`` and ``due_soon`` follow the portfolio milestone list (open milestones past their due date;
+    open milestones due from today to ``due_soon_days`` ahead); ``due_ahead`` is the same for the report's
+    longer look-ahead (``due_ahead_days``)."""
+
+    label: str
+    total: int
+    open: int
+    overdue: int
+    due_soon: int
+    due_ahead: int
+    completed_on_time: int
+    completed_late: int
+    cancelled: int
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    award_number: str
+    country: str
+    project: str
+    officer: str
+    title: str
+    category: str
+    deliverable: bool  # one of the standard deliverables of a cooperative agreement
+    due_date: datetime.date
+    status: str
+    completed_on: datetime.date | None
+    days_late: int  # open and past due: days since the due date; completed late: days after it; else 0
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    title: str  # "By grant", "By country", "By officer"
+    rows: tuple[MilestoneCounts, ...]
+    total: MilestoneCounts
+
+
+@dataclass(frozen=True)
+class MilestoneReport:
+    title: str
+    as_of: datetime.date
+    scope_lines: tuple[str, ...]  # what the report covers, in words, for the cover and the preview
+    due_soon_days: int
+    due_ahead_days: int
+    sections: tuple[SummarySection, ...]
+    milestones: tuple[MilestoneLine, ...]
+    empty_message: str = ""  # set when there is nothing to report; the renderers show it instead of tables
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.milestones
