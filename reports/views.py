@@ -117,12 +117,15 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
     run = get_run_for_user(request.user, pk)
     return JsonResponse(
         {
+            # What static/js/progress.js reads (shared with uploads).
+            "determinate": run.progress_total > 0,
+            "detail": "",
             "status": run.status,
             "status_label": run.get_status_display(),
             "busy": run.is_busy,
             "done": run.progress_done,
             "total": run.progress_total,
-            "label": run.progress_label,
+            "label": run.progress_label or run.get_status_display(),
             "percent": run.progress_percent,
         }
     )

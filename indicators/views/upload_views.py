@@ -276,10 +276,19 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def upload_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """The progress of an upload the worker is checking or applying, polled by static/js/upload-progress.js."""
+    """The progress of an upload the worker is checking or applying, polled by static/js/progress.js."""
     upload = get_upload_for_user(request.user, pk)
+    determinate = upload.status == UploadStatus.CHECKING and upload.rows_total > 0
     response = JsonResponse(
         {
+            # What static/js/progress.js reads (shared with report runs).
+            "label": upload.get_status_display(),
+            "determinate": determinate,
+            "detail": (
+                f"{upload.rows_done:,} of {upload.rows_total:,} rows read ({upload.progress_percent}%)."
+                if determinate
+                else ""
+            ),
             "status": upload.status,
             "status_label": upload.get_status_display(),
             "rows_done": upload.rows_done,

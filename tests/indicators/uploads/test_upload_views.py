@@ -413,10 +413,13 @@ def test_busy_upload_shows_a_progress_bar_and_reports_its_status(client_for, gra
     html = client.get(reverse("indicators:upload_detail", args=[upload.pk])).content.decode()
     status_url = reverse("indicators:upload_status", args=[upload.pk])
     assert f'data-status-url="{status_url}"' in html
-    assert "js/upload-progress.js" in html
+    assert "js/progress.js" in html
     assert ">Refresh</a>" in html
     state = client.get(status_url).json()
     assert state == {
+        "label": "Waiting for the worker",
+        "determinate": False,
+        "detail": "",
         "status": "queued",
         "status_label": "Waiting for the worker",
         "rows_done": 0,

@@ -1,10 +1,13 @@
-// The progress bar of an upload the worker is checking or applying (templates/indicators/upload_detail.html).
-// Polls the upload's status.json every 1.5 s, moves the bar, and reloads the page once the upload is no
-// longer busy, so the preview or the outcome shows. Without JavaScript the page offers a "Refresh" link.
+// The progress bar of work the task worker is doing: an upload being checked or applied
+// (templates/indicators/upload_detail.html) or a report being built (templates/reports/run_detail.html).
+// The page marks the box with data-progress and data-status-url; that URL answers JSON
+// {busy, label, percent, determinate, detail}. Every 1.5 s the bar, its label and the detail line follow it,
+// and once the work is no longer busy the page reloads to show the outcome. Without JavaScript the page
+// offers a "Refresh" link.
 (function () {
   "use strict";
 
-  var box = document.querySelector("[data-upload-progress]");
+  var box = document.querySelector("[data-progress]");
   if (!box) {
     return;
   }
@@ -12,7 +15,7 @@
   var label = box.querySelector("[data-progress-label]");
   var bar = box.querySelector("[data-progress-bar]");
   var fill = box.querySelector("[data-progress-fill]");
-  var rows = box.querySelector("[data-progress-rows]");
+  var detail = box.querySelector("[data-progress-detail]");
   var INTERVAL = 1500;
   var failures = 0;
 
@@ -24,16 +27,15 @@
   }
 
   function show(state) {
-    label.textContent = state.status_label;
-    var determinate = state.status === "checking" && state.rows_total > 0;
-    fill.classList.toggle("progress-bar-striped", !determinate);
-    fill.classList.toggle("progress-bar-animated", !determinate);
-    fill.classList.toggle("w-100", !determinate);
-    if (determinate) {
+    label.textContent = state.label;
+    fill.classList.toggle("progress-bar-striped", !state.determinate);
+    fill.classList.toggle("progress-bar-animated", !state.determinate);
+    fill.classList.toggle("w-100", !state.determinate);
+    if (state.determinate) {
       setPercent(state.percent);
-      rows.textContent =
-        state.rows_done.toLocaleString() + " of " + state.rows_total.toLocaleString() +
-        " rows read (" + state.percent + "%).";
+    }
+    if (detail && state.detail) {
+      detail.textContent = state.detail;
     }
   }
 
@@ -63,8 +65,8 @@
       });
   }
 
-  if (fill && fill.hasAttribute("data-percent")) {
-    setPercent(Number(fill.getAttribute("data-percent")) || 0);
+  if (fill && Number(fill.getAttribute("data-percent")) > 0) {
+    setPercent(Number(fill.getAttribute("data-percent")));
   }
   window.setTimeout(poll, INTERVAL);
 })();
