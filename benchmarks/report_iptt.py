@@ -10,7 +10,9 @@ sex x age x migration) x --periods half-years, 8 of which have approved figures.
          of the same rows (materialised beforehand, so the floor pays for no row generation), save;
   ours   reports.types.iptt.xlsx.write_tidy_sheet on the report, in a write-only workbook, save: the rows
          generated from the report, text that could read as a formula typed as text, a percent format, a
-         styled header, frozen header, autofilter and widths;
+         styled header, frozen header, autofilter and widths. openpyxl sets the sheet up and the data rows'
+         XML is written by write_tidy_sheet itself, so ours is well under the floor (openpyxl's per-cell
+         writing, which the floor pays for every value);
   peer   django-tables2's TableExport("xlsx") of a Table with the same 16 columns over the same rows as dicts
          (tablib, openpyxl normal mode). It is slow and holds everything in memory, so by default it runs on
          the first --peer-rows rows and ours is timed again on exactly those rows for its ratio; --peer-rows 0

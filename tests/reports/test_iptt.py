@@ -3,14 +3,17 @@ grantee may see) and the renderers on hand-built data, read back value by value.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime
 import io
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal as D
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from indicators.cells import make_key
 from indicators.models import ActualValue, Target
@@ -19,7 +22,7 @@ from reports.scope import ReportScope, ScopeProblem
 from reports.types.iptt.builder import build
 from reports.types.iptt.data import TIDY_HEADERS, Indicator, IpttReport, Line, Period, Project
 from reports.types.iptt.pdf import render_pdf
-from reports.types.iptt.xlsx import render_xlsx
+from reports.types.iptt.xlsx import render_xlsx, write_tidy_sheet
 from tests.factories import CountryProjectFactory, GrantFactory
 from tests.indicator_factories import (
     IndicatorFactory,
@@ -349,6 +352,75 @@ def test_about_sheet_and_an_empty_report_say_nothing_to_report():
     assert empty["About"]["A1"].value == "Nothing to report"
     assert empty["About"]["B1"].value.startswith("Nothing to report: the projects in this scope")
     assert empty["Data"].max_row == 1
+
+
+AWKWARD_KEY = ' a & b <c> "q"\r\nñ '
+
+
+def awkward_report() -> IpttReport:
+    """The sample with text a spreadsheet could misread (a formula, a sign, markup, spaces, a line break) in
+    the tidy sheet's text columns."""
+    project = sample_report().projects[0]
+    reached, attending = project.indicators
+    female = dataclasses.replace(reached.lines[1], cell_key=AWKWARD_KEY)
+    project = dataclasses.replace(
+        project,
+        award_number=EVIL,
+        country_code="+PE",
+        periods=(dataclasses.replace(project.periods[0], label="-5 schools ñ"), project.periods[1]),
+        indicators=(dataclasses.replace(reached, code="@E1", lines=(reached.lines[0], female)), attending),
+    )
+    return sample_report(projects=(project,))
+
+
+AWKWARD_ROW = [EVIL, "+PE", 7, "@E1", AWKWARD_KEY, "-5 schools ñ"]
+
+
+def test_tidy_sheet_keeps_awkward_text_exactly_and_as_text_never_a_formula():
+    buffer = io.BytesIO()
+    render_xlsx(awkward_report(), buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        names = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
+        assert all(b"<f>" not in archive.read(name) for name in names)
+    data = load_workbook(buffer)["Data"]
+    assert [c.value for c in data[4]][:6] == AWKWARD_ROW
+    assert [c.value for c in data[4]][8:] == [None, None, 50, None, None, 50, None, "no_target"]
+    assert all(data[f"{column}4"].data_type == "s" for column in "ABDEF")
+    # Text a spreadsheet might read as a formula also carries the text format; other text does not need it.
+    assert [data[f"{column}4"].number_format for column in "ABDEF"] == ["@", "@", "@", "General", "@"]
+    assert data["G4"].is_date and data["G4"].number_format == "yyyy-mm-dd"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_tidy_sheet_reads_the_same_in_libreoffice(tmp_path):
+    workbook = Workbook(write_only=True)
+    write_tidy_sheet(workbook, awkward_report())
+    workbook.save(tmp_path / "tidy.xlsx")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, double quote, UTF-8
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "tidy.xlsx"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    with (tmp_path / "tidy.csv").open(newline="", encoding="utf-8-sig") as exported:
+        rows = list(csv.reader(exported))
+    assert tuple(rows[0]) == TIDY_HEADERS and len(rows) == 1 + 6
+    assert rows[1] == [
+        EVIL, "+PE", "7", "@E1", "total", "-5 schools ñ", "2025-01-15", "2025-06-30",
+        "80", "100", "90", "", "", "90", "90.0%", "on_track",
+    ]  # fmt: skip
+    # LibreOffice keeps line breaks in a cell as line feeds (it does so for openpyxl's own cells too).
+    assert rows[3][:6] == [EVIL, "+PE", "7", "@E1", AWKWARD_KEY.replace("\r\n", "\n"), "-5 schools ñ"]
+    assert rows[6][8:] == ["70", "70", "75", "15", "20", "62.5", "107.1%", "on_track"]
 
 
 def pdf_text(report: IpttReport, tmp_path) -> str:
