@@ -121,7 +121,11 @@ def run_execute(*, run: ReportRun) -> ReportRun:
                 record.save()
             run.status = RunStatus.DONE
             run.finished_at = timezone.now()
-            run.save(update_fields=["status", "finished_at"])
+            run.progress_done = run.progress_total = len(run.formats) + 1
+            run.progress_label = "Built"
+            run.save(
+                update_fields=["status", "finished_at", "progress_done", "progress_total", "progress_label"]
+            )
     except ScopeProblem as problem:
         _fail(run, problem.message)
     except Exception:

@@ -194,6 +194,7 @@ def test_the_builder_queues_a_run_and_the_worker_builds_it(
     assert run.status == RunStatus.DONE and run.definition.name == "Guatemala"
     status = client.get(reverse("reports:run_status", args=[run.pk])).json()
     assert status["busy"] is False and status["status_label"] == "Ready"
+    assert (status["percent"], status["label"]) == (100, "Built")
     page = client.get(reverse("reports:run_detail", args=[run.pk])).content.decode()
     assert "Download PDF" in page and run.files.get().sha256 in page
 
