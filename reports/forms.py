@@ -78,30 +78,27 @@ class ReportBuilderForm(BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("period_from"), data.get("period_to")
-        if start and end and start > end:
-            self.add_error(
-                "period_to",
-                f"The period range is reversed: it starts on {start:%d %b %Y} and ends on {end:%d %b %Y}. "
-                "Swap the two dates.",
-            )
+        try:
+            self._scope = self._build_scope(data)
+        except ScopeProblem as problem:  # the scope's own rules (a reversed range), next to their field
+            self.add_error(problem.field or None, problem.message)
         return data
 
     def scope(self) -> ReportScope:
-        """The chosen scope (call after is_valid())."""
-        data = self.cleaned_data
-        try:
-            return ReportScope(
-                grant_ids=tuple(g.pk for g in data.get("grants") or ()),
-                countries=tuple(data.get("countries") or ()),
-                theme_ids=tuple(t.pk for t in data.get("themes") or ()),
-                indicator_codes=tuple(i.code for i in data.get("indicators") or ()),
-                period_from=data.get("period_from"),
-                period_to=data.get("period_to"),
-                title=data.get("title", "").strip(),
-            )
-        except ScopeProblem as problem:  # pragma: no cover - clean() catches a reversed range first
-            raise forms.ValidationError(problem.message) from None
+        """The chosen scope (after is_valid())."""
+        return self._scope
+
+    @staticmethod
+    def _build_scope(data: dict[str, Any]) -> ReportScope:
+        return ReportScope(
+            grant_ids=tuple(g.pk for g in data.get("grants") or ()),
+            countries=tuple(data.get("countries") or ()),
+            theme_ids=tuple(t.pk for t in data.get("themes") or ()),
+            indicator_codes=tuple(i.code for i in data.get("indicators") or ()),
+            period_from=data.get("period_from"),
+            period_to=data.get("period_to"),
+            title=data.get("title", "").strip(),
+        )
 
     @classmethod
     def initial_from(cls, report_type: str, scope: ReportScope, formats: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ whatever ids a saved definition or a forged request holds; ids that are not visi
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -42,7 +42,6 @@ class ReportScope:
     period_to: datetime.date | None = None
     title: str = ""  # shown on the cover and in running headers; the report type's title when empty
     as_of: datetime.date | None = None  # the day figures are computed for (today when None)
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.period_from and self.period_to and self.period_from > self.period_to:

@@ -20,16 +20,7 @@ from playwright.sync_api import Page, expect
 from indicators.models import Submission
 from reports import tasks
 from reports.models import ReportRun, RunStatus
-from tests.factories import PASSWORD
 from tests.reports.test_donor import two_countries  # noqa: F401 - a fixture: Peru and Ghana with reports
-
-
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 def _shot(page: Page, name: str) -> None:
@@ -40,7 +31,7 @@ def _shot(page: Page, name: str) -> None:
 
 
 def test_manager_builds_the_donor_report_and_downloads_both_files(  # type: ignore[no-untyped-def]
-    page,
+    logged_in_page,
     live_server,
     manager,
     world,
@@ -52,7 +43,7 @@ def test_manager_builds_the_donor_report_and_downloads_both_files(  # type: igno
     queued: list[int] = []
     worker = tasks.build_report_run
     monkeypatch.setattr(tasks, "build_report_run", SimpleNamespace(enqueue=queued.append))
-    _sign_in(page, live_server, manager.username)
+    page = logged_in_page(manager)
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Build a report")).to_be_visible()
 

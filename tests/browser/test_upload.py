@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from indicators.cells import TOTAL, field_name, make_key
 from indicators.models import ActualValue, DataUpload, UploadStatus
 from indicators.workbook.layout import DATA, DATA_SHEET
-from tests.factories import PASSWORD
 from tests.indicators import conftest as indicator_fixtures
 from tests.indicators.uploads.helpers import fill, rows_by_key
 from tests.indicators.uploads.test_upload_views import full_values
@@ -28,14 +27,6 @@ draft = indicator_fixtures.draft
 FEMALE_5_11 = make_key({"sex": "female", "age": "5-11"})
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
-
-
 def _shot(page: Page, name: str, *, full_page: bool = True) -> None:
     folder = os.environ.get("PORTFOLIO_SHOTS_DIR")
     if folder:
@@ -43,9 +34,11 @@ def _shot(page: Page, name: str, *, full_page: bool = True) -> None:
         page.screenshot(path=str(Path(folder) / f"upload-{name}.png"), full_page=full_page)
 
 
-def test_report_is_filled_from_an_excel_template(page, live_server, framework, draft, grantee_a, tmp_path):  # type: ignore[no-untyped-def]
+def test_report_is_filled_from_an_excel_template(
+    logged_in_page, live_server, framework, draft, grantee_a, tmp_path
+):  # type: ignore[no-untyped-def]
     fw = framework
-    _sign_in(page, live_server, grantee_a.username)
+    page = logged_in_page(grantee_a)
     page.goto(f"{live_server.url}/submissions/{draft.pk}/")
 
     # The template comes from the report's Excel panel.
