@@ -34,6 +34,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-chromium
 	scripts/ensure-libreoffice
+	scripts/ensure-apt-package pdftotext poppler-utils "the report tests read PDFs back with pdftotext"
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 migrate: $(STAMP)

@@ -9,6 +9,7 @@ from grants.models import (
     Milestone,
     MilestoneEvidence,
     Modification,
+    Notification,
     Organisation,
     TargetGroup,
     Theme,
@@ -76,3 +77,24 @@ class MilestoneAdmin(ReadOnlyHistoryAdmin):
 admin.site.register(Modification, ReadOnlyHistoryAdmin)
 admin.site.register(GrantStatusChange, ReadOnlyHistoryAdmin)
 admin.site.register(MilestoneEvidence, ReadOnlyHistoryAdmin)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The record of every notification and its email, for answering "was I told?"; rows are made only by
+    the notification job (grants.notifications), never here."""
+
+    list_display = ("created_at", "recipient", "kind", "title", "read_at", "email_state", "emailed_at")
+    list_filter = ("kind", "email_state")
+    search_fields = ("key", "title", "recipient__username", "recipient__email")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

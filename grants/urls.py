@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.views import grant_views, milestone_views
+from grants.views import grant_views, milestone_views, notification_views
 
 app_name = "grants"
 
@@ -29,4 +29,22 @@ urlpatterns = [
     path("milestones/<int:pk>/status/", milestone_views.milestone_transition, name="milestone_transition"),
     path("milestones/<int:pk>/evidence/", milestone_views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", milestone_views.evidence_download, name="evidence_download"),
+    # A person's notifications and their choices about them.
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_mark_all_read,
+        name="notification_mark_all_read",
+    ),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
 ]

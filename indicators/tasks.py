@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django_tasks import task
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 from grants.models import CountryProject, Grant, User
 from indicators.models import DataUpload, UploadStatus
+from indicators.reminders import run_notifications
 from indicators.selectors.performance import (
     GROUP_PERIODS,
     NO_FILTERS,
@@ -15,6 +21,8 @@ from indicators.selectors.performance import (
     warm_performance_table,
 )
 from indicators.services.uploads import upload_apply, upload_check, upload_fail, upload_mark_problems
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -73,3 +81,44 @@ def apply_upload(upload_id: int, actor_id: int) -> None:
             message="The file could not be applied because of an error on our side; nothing was changed. Try again; if it fails again, tell the program officer.",
         )
         raise
+
+
+@task()
+def send_notifications_task() -> str:
+    """The notification job (indicators.reminders.run_notifications), then its next run in
+    settings.NOTIFY_EVERY_MINUTES: started once by `manage.py schedule_notifications`, it keeps itself going.
+    Returns the job's summary (kept on the task result)."""
+    try:
+        summary = run_notifications().summary()
+    finally:
+        # Scheduled even when this run failed, so that one bad run does not stop the reminders for good.
+        schedule_notifications(
+            run_after=timezone.now() + datetime.timedelta(minutes=settings.NOTIFY_EVERY_MINUTES)
+        )
+    return summary
+
+
+def notifications_scheduled() -> bool:
+    """Whether a run of the notification task is waiting in the database queue (due now or later)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=send_notifications_task.module_path, status=TaskResultStatus.READY
+    ).exists()
+
+
+def schedule_notifications(*, run_after: datetime.datetime | None = None) -> bool:
+    """Queue one run of the notification task at ``run_after`` (default: now), unless one is already waiting.
+    Returns whether a run was queued. Only a backend that keeps tasks for later (django_tasks_db) can hold a
+    schedule; with any other (the immediate backend of the tests, a dummy) nothing is queued: enqueueing
+    there would run the job at once, and again from inside itself."""
+    backend = send_notifications_task.get_backend()
+    if not backend.supports_defer:
+        logger.warning(
+            "The task backend %s cannot schedule the notification job; use the cron command.", backend.alias
+        )
+        return False
+    if notifications_scheduled():
+        return False
+    send_notifications_task.using(run_after=run_after or timezone.now()).enqueue()
+    return True

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from indicators.views import (
+    calendar_views,
     entry_views,
     framework_views,
     library_views,
     performance_views,
     period_views,
     review_views,
+    timeliness_views,
     upload_views,
 )
 
@@ -129,6 +131,7 @@ urlpatterns += [
         name="grant_periods_generate",
     ),
     path("grants/<int:pk>/periods/status/", period_views.period_set_status, name="period_set_status"),
+    path("grants/<int:pk>/periods/reopen/", period_views.period_reopen, name="period_reopen"),
 ]
 
 # Indicator performance.
@@ -163,4 +166,19 @@ urlpatterns += [
     path("uploads/<int:pk>/apply/", upload_views.upload_apply, name="upload_apply"),
     path("uploads/<int:pk>/checked.xlsx", upload_views.upload_checked_file, name="upload_checked_file"),
     path("uploads/<int:pk>/file/", upload_views.upload_file, name="upload_file"),
+]
+
+# The reporting calendar: every due date (reports, deliverables, milestones).
+
+urlpatterns += [
+    path("calendar/", calendar_views.portfolio_calendar, name="calendar"),
+    path("calendar.ics", calendar_views.calendar_ics, name="calendar_ics"),
+    path("grants/<int:pk>/calendar/", calendar_views.grant_calendar, name="grant_calendar"),
+]
+
+# Timeliness by grant: on-time shares, days late and review turnaround.
+
+urlpatterns += [
+    path("timeliness/", timeliness_views.timeliness_list, name="timeliness"),
+    path("timeliness/export.<str:fmt>", timeliness_views.timeliness_export, name="timeliness_export"),
 ]

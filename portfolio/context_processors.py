@@ -17,9 +17,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (
             "Grants",
             reverse("grants:grant_list"),
-            path.startswith(("/grants/", "/projects/")) and not path.endswith("/performance/"),
+            path.startswith(("/grants/", "/projects/"))
+            and not path.endswith(("/performance/", "/calendar/")),
         ),
         ("Milestones", reverse("grants:milestone_list"), path.startswith(("/milestones/", "/evidence/"))),
+        (
+            "Calendar",
+            reverse("indicators:calendar"),
+            path.startswith(("/calendar/", "/calendar.ics"))
+            or (path.startswith("/grants/") and path.endswith("/calendar/")),
+        ),
         (
             "Reporting",
             reverse("indicators:reporting_overview"),
@@ -44,4 +51,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if user.is_administrator and user.is_staff:
         items.append(("Admin", reverse("admin:index"), path.startswith("/admin/")))
-    return {"nav_items": [{"label": label, "url": url, "active": active} for label, url, active in items]}
+    notifications_url = reverse("grants:notification_list")
+    return {
+        "nav_items": [{"label": label, "url": url, "active": active} for label, url, active in items],
+        # The unread count is a column of the signed-in user's row, already loaded: no query on any page.
+        "notifications_nav": {
+            "url": notifications_url,
+            "active": path.startswith(notifications_url),
+            "unread": user.unread_notifications,
+        },
+    }

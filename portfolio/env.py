@@ -73,6 +73,14 @@ class Env:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
+    def days(self, name: str, *, default: str) -> tuple[int, ...]:
+        """A list of day counts such as "14, 3" (see ``parse_days``)."""
+        value = self._raw(name) or default
+        try:
+            return parse_days(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}={value!r}: {exc}") from None
+
     def path(self, name: str, *, default: Path) -> Path:
         value = self._raw(name)
         return Path(value).expanduser().resolve() if value is not None else default
@@ -106,6 +114,30 @@ class Env:
             config.setdefault("CONN_MAX_AGE", 60)
             config["CONN_HEALTH_CHECKS"] = True
         return config
+
+
+MAX_DAYS = 365
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """Day counts written as "14, 3" (reminder offsets, in settings and in a person's preferences): whole
+    numbers from 1 to 365, each once, returned from largest to smallest. Raises ValueError with a message a
+    person understands; an empty text is an empty tuple (no reminders of that kind)."""
+    days: list[int] = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            number = int(item)
+        except ValueError:
+            raise ValueError(f"“{item}” is not a whole number of days; write days as 14, 3.") from None
+        if not 1 <= number <= MAX_DAYS:
+            raise ValueError(f"{number} days makes no sense here: use a number from 1 to {MAX_DAYS}.")
+        if number in days:
+            raise ValueError(f"{number} days is listed twice.")
+        days.append(number)
+    return tuple(sorted(days, reverse=True))
 
 
 def _without_password(url: str) -> str:

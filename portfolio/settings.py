@@ -7,6 +7,8 @@ names the variable (see ``portfolio.env``).
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from portfolio.env import Env, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -143,6 +145,18 @@ SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portfolio@localhost")
+# SMTP, when DJANGO_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are both on: use one (TLS for port 587, SSL for 465)."
+    )
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20, minimum=1)
 
 TASKS = {
     "default": {
@@ -167,6 +181,22 @@ PAGE_SIZE = 25
 
 # Milestones due within this many days count as "due soon".
 DUE_SOON_DAYS = env.int("PORTFOLIO_DUE_SOON_DAYS", default=30)
+
+# Reporting calendar: a period's report may still be entered this many days after its due date; then the
+# period locks for grantees until a program officer reopens it.
+REPORTING_GRACE_DAYS = env.int("PORTFOLIO_REPORTING_GRACE_DAYS", default=15)
+# Reminders: days before a due date, and days after a missed one (everyone is also reminded on the day).
+# Each person can choose their own days before, and turn any kind of notification off.
+REMINDER_DAYS_BEFORE = env.days("PORTFOLIO_REMINDER_DAYS_BEFORE", default="14, 3")
+REMINDER_DAYS_AFTER = env.days("PORTFOLIO_REMINDER_DAYS_AFTER", default="1, 7, 30")
+# Program officers' weekly digest goes out on this weekday (0 = Monday ... 6 = Sunday).
+DIGEST_WEEKDAY = env.int("PORTFOLIO_DIGEST_WEEKDAY", default=0)
+if DIGEST_WEEKDAY > 6:
+    raise ImproperlyConfigured(f"PORTFOLIO_DIGEST_WEEKDAY={DIGEST_WEEKDAY} must be 0 (Monday) to 6 (Sunday).")
+# The worker's notification job runs this often; the cron command may run at any frequency.
+NOTIFY_EVERY_MINUTES = env.int("PORTFOLIO_NOTIFY_EVERY_MINUTES", default=60, minimum=1)
+# Links in emails point here (the address people use to reach the app).
+SITE_URL = env.str("PORTFOLIO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Indicators: an actual within this share of the value expected by now is on track; a value that moves more
 # than this share from the previous period needs an explanation before the report can be submitted.

@@ -25,3 +25,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Each test process keeps its own cache (pytest-xdist workers never share entries); tests/conftest.py empties
 # it around every test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The shared fixtures' reporting periods are fixed 2024-25 dates, long past their due date plus grace; the
+# entry-window lock is tested with its own grace (tests/indicators/test_period_lock.py, uploads/test_lock.py).
+REPORTING_GRACE_DAYS = 36500

@@ -10,6 +10,7 @@ from grants.models.grant import (
     ModificationKind,
     ReportingFrequency,
 )
+from grants.models.notifications import EmailState, Notification, NotificationKind, NotificationPreference
 from grants.models.people import Organisation, User
 from grants.models.project import (
     DELIVERABLE_CATEGORIES,
@@ -31,6 +32,7 @@ __all__ = [
     "MILESTONE_TRANSITIONS",
     "OPEN_MILESTONE_STATUSES",
     "CountryProject",
+    "EmailState",
     "Grant",
     "GrantStatus",
     "GrantStatusChange",
@@ -41,6 +43,9 @@ __all__ = [
     "MilestoneStatusChange",
     "Modification",
     "ModificationKind",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Organisation",
     "ReportingFrequency",
     "TargetGroup",

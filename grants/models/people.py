@@ -63,6 +63,9 @@ class User(AbstractUser):
         related_name="members",
         help_text="Required for grantee users, empty for the office's own staff.",
     )
+    # Unread in-app notifications, kept exact by grants.notifications (incremented with the inserts, recounted
+    # on mark-read) so that the navigation shows the badge without a query on every page.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PortfolioUserManager()
 

@@ -26,6 +26,7 @@ from indicators.models import (
     MeasureType,
     NodeLevel,
     Operator,
+    PeriodStatus,
     ProjectIndicator,
     ReportingPeriod,
     ResultNode,
@@ -36,6 +37,8 @@ from indicators.models import (
     UploadStatus,
 )
 from indicators.selectors.uploads import template_data
+from indicators.services import periods as services_periods
+from indicators.services.periods import grace_days
 from indicators.services.uploads import upload_receive
 from indicators.validation import CellInput, IndicatorSpec
 from indicators.workbook.layout import REPORT, REPORT_SHEET
@@ -337,6 +340,7 @@ def _fill(
     n: int,
     budget_share: Decimal,
     nothing_to_report: bool = False,
+    today: datetime.date | None = None,
 ) -> Submission:
     values: dict[tuple[int, str], CellInput] = {}
     for item in adopted:
@@ -357,6 +361,7 @@ def _fill(
         achievements=ACHIEVEMENTS[n % 4].format(n=40 + 10 * k),
         challenges=CHALLENGES[(n + k) % 4],
         next_steps=NEXT_STEPS[(n + 2 * k) % 4],
+        today=today,
     )
     return saved.submission
 
@@ -414,8 +419,11 @@ def _report(
         last = period is ended[-1] if ended else False
         if period in current and index % 2:
             continue  # some projects have not started their current report yet
+        # Entered when it would have been (just after the period ended), so the entry-window lock of past
+        # periods (due date plus grace) does not refuse the demo's history.
+        entered = min(period.end_date + datetime.timedelta(days=3), today)
         submission = services.submission_get_or_create_draft(
-            country_project=project, period=period, actor=grantee, today=today
+            country_project=project, period=period, actor=grantee, today=entered
         )
         share = Decimal(k + 1) / span * Decimal("0.85")
         submission = _fill(
@@ -426,12 +434,13 @@ def _report(
             n=index,
             budget_share=share,
             nothing_to_report=last and index % 4 == 1,
+            today=entered,
         )
         result.submissions += 1
         if period in current:
             _backdate(submission, period, today, waiting=None)
             continue  # the current period is a draft
-        submission = services.submission_submit(submission=submission, actor=grantee)
+        submission = services.submission_submit(submission=submission, actor=grantee, today=entered)
         if last and index % 4 == 1:
             _backdate(submission, period, today, waiting=2 + index % 9)
             continue  # awaiting review
@@ -485,7 +494,33 @@ def load_indicator_demo(*, today: datetime.date | None = None) -> IndicatorDemoR
         _report(project, index, adopted, periods, today, result)
         result.projects += 1
     _upload(today, result)
+    _reopen_one(today)
     return result
+
+
+def _reopen_one(today: datetime.date) -> None:
+    """One past period reopened for late entry, so the demo shows a reopened period beside the locked ones
+    (every earlier period past its due date plus grace is locked for grantees)."""
+    grace = grace_days()
+    period = (
+        ReportingPeriod.objects.filter(
+            grant__in=demo_projects().values("grant"),
+            status=PeriodStatus.OPEN,
+            due_date__lt=today - datetime.timedelta(days=grace),
+        )
+        .select_related("grant__program_officer")
+        .order_by("grant__award_number", "-start_date")
+        .first()
+    )
+    if period is None:
+        return
+    services_periods.reporting_period_reopen(
+        period=period,
+        until=today + datetime.timedelta(days=14),
+        actor=_reviewer(period.grant),
+        note="The district education office sent its attendance registers late.",
+        today=today,
+    )
 
 
 def _upload(today: datetime.date, result: IndicatorDemoResult) -> None:

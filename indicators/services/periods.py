@@ -1,20 +1,62 @@
-"""Reporting periods: generated from a grant's dates and frequency, opened and closed on record."""
+"""Reporting periods: generated from a grant's dates and frequency, opened and closed on record, and their
+entry window for grantees: open until the due date plus ``settings.REPORTING_GRACE_DAYS``, then locked until
+a program officer reopens it for late entry (both recorded in the period's trail)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
+from grants.access import can_change_grant
 from grants.models import Grant, User
 from indicators.models import (
     PeriodStatus,
     ReportingPeriod,
     ReportingPeriodChange,
+    Submission,
 )
+from indicators.models.reporting import PeriodChangeKind, day
 from indicators.periods import fiscal_periods
+
+# A reopening further ahead than this is a typing mistake (a year instead of a month), not late entry.
+REOPEN_MAX_DAYS = 365
+
+
+def grace_days() -> int:
+    """Days after the due date during which grantees may still enter a period's report (read at call time, so
+    tests and a changed setting take effect without a restart)."""
+    return settings.REPORTING_GRACE_DAYS
+
+
+def entry_lock_reason(
+    *,
+    period: ReportingPeriod,
+    user: User,
+    today: datetime.date,
+    submission: Submission | None = None,
+) -> str:
+    """Why ``user`` may not start or change the period's report because its entry window has ended; "" if
+    they may.
+
+    Only grantee users are locked: administrators, and program officers filling a report on the grantee's
+    behalf, are the people who could reopen the period anyway. A report the officer has had in front of them
+    (it was submitted once, then returned or reopened) stays correctable and resubmittable after the lock:
+    sending it back is itself an invitation to correct it. Drafts never submitted, and new reports, are locked.
+    """
+    if not user.is_grantee:
+        return ""
+    if submission is not None and submission.submitted_at is not None:
+        return ""
+    grace = grace_days()
+    if not period.is_locked_for_grantees(today, grace):
+        return ""
+    return period.lock_message(grace)
 
 
 @dataclass
@@ -64,7 +106,12 @@ def reporting_periods_generate(*, grant: Grant, actor: User) -> PeriodGeneration
             period.full_clean()
             period.save(update_fields=["label", "end_date", "due_date"])
             ReportingPeriodChange.objects.create(
-                period=period, from_status=period.status, to_status=period.status, actor=actor, note=note
+                period=period,
+                from_status=period.status,
+                to_status=period.status,
+                kind=PeriodChangeKind.DATES,
+                actor=actor,
+                note=note,
             )
             outcome.updated.append(period)
     for period in existing.values():
@@ -91,5 +138,90 @@ def reporting_period_set_status(
     period.save(update_fields=["status"])
     ReportingPeriodChange.objects.create(
         period=period, from_status=from_status, to_status=status, actor=actor, note=note.strip()
+    )
+    return period
+
+
+def _check_can_change(period: ReportingPeriod, actor: User) -> None:
+    # The views check first (404/403); this keeps a command or a shell from reopening someone else's grant.
+    if not can_change_grant(actor, period.grant):
+        raise PermissionDenied("Only the grant's program officer or an administrator can reopen its periods.")
+
+
+def _record(period: ReportingPeriod, kind: str, actor: User, note: str) -> None:
+    ReportingPeriodChange.objects.create(
+        period=period, from_status=period.status, to_status=period.status, kind=kind, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def reporting_period_reopen(
+    *,
+    period: ReportingPeriod,
+    until: datetime.date,
+    actor: User,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> ReportingPeriod:
+    """Let grantees enter the period's reports until ``until`` (inclusive), past its due date plus grace.
+
+    ``until`` must be today or later, within REOPEN_MAX_DAYS of today, and later than the calendar's own last
+    day of entry (otherwise the reopening would change nothing). A later call moves the date (earlier or
+    later); ``reporting_period_relock`` withdraws it. Recorded in the period's trail with the note.
+    """
+    today = today or timezone.localdate()
+    period = ReportingPeriod.objects.select_for_update().select_related("grant").get(pk=period.pk)
+    _check_can_change(period, actor)
+    if not isinstance(until, datetime.date):
+        raise ValidationError({"until": "Enter the last day of late entry as a date, such as 2025-06-10."})
+    if not period.is_open:
+        raise ValidationError(
+            {"until": f"{period.label} is closed to everyone; open it first, then reopen it for late entry."}
+        )
+    if until < today:
+        raise ValidationError(
+            {"until": f"Choose today ({day(today)}) or a later day; {day(until)} has passed."}
+        )
+    if until > today + datetime.timedelta(days=REOPEN_MAX_DAYS):
+        raise ValidationError(
+            {
+                "until": f"Choose a day within a year of today (by {day(today + datetime.timedelta(days=REOPEN_MAX_DAYS))})."
+            }
+        )
+    grace_end = period.grace_closes_on(grace_days())
+    if until <= grace_end:
+        raise ValidationError(
+            {
+                "until": f"{period.label} is open for entry until {day(grace_end)} anyway (due "
+                f"{day(period.due_date)} plus grace); choose a later day to reopen it."
+            }
+        )
+    if until == period.reopened_until:
+        raise ValidationError({"until": f"{period.label} is already reopened until {day(until)}."})
+    period.reopened_until = until
+    period.full_clean()
+    period.save(update_fields=["reopened_until"])
+    text = f"Reopened for late entry until {day(until)}"
+    _record(
+        period, PeriodChangeKind.REOPENED, actor, f"{text}: {note.strip()}" if note.strip() else f"{text}."
+    )
+    return period
+
+
+@transaction.atomic
+def reporting_period_relock(*, period: ReportingPeriod, actor: User, note: str = "") -> ReportingPeriod:
+    """Withdraw a reopening: the period's entry window is the calendar's again (due date plus grace), so it
+    locks for grantees at once if that has passed. Recorded in the period's trail."""
+    period = ReportingPeriod.objects.select_for_update().select_related("grant").get(pk=period.pk)
+    _check_can_change(period, actor)
+    if period.reopened_until is None:
+        raise ValidationError({"until": f"{period.label} has not been reopened for late entry."})
+    was = period.reopened_until
+    period.reopened_until = None
+    period.full_clean()
+    period.save(update_fields=["reopened_until"])
+    text = f"Re-locked for grantees (the reopening until {day(was)} was withdrawn)"
+    _record(
+        period, PeriodChangeKind.RELOCKED, actor, f"{text}: {note.strip()}" if note.strip() else f"{text}."
     )
     return period

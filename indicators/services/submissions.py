@@ -32,6 +32,7 @@ from indicators.models import (
     SubmissionTransition,
 )
 from indicators.services.common import _attribute, change_threshold
+from indicators.services.periods import entry_lock_reason
 from indicators.validation import (
     CellInput,
     CellRef,
@@ -86,7 +87,9 @@ def _check_version(submission: Submission, expected_version: int | None, actor: 
     )
 
 
-def _check_editable(submission: Submission) -> None:
+def _check_editable(submission: Submission, actor: User, today: datetime.date | None = None) -> None:
+    """Refuse changes to a report that is locked: approved or submitted, its period closed, or (for grantee
+    users) its period's entry window over while the report was never submitted (see entry_lock_reason)."""
     if submission.status == SubmissionStatus.APPROVED:
         raise ValidationError(
             "This report is approved and locked. To correct it, ask the program officer to reopen it.",
@@ -101,6 +104,11 @@ def _check_editable(submission: Submission) -> None:
             f"The period {submission.period.label} is closed; ask the program officer to reopen it.",
             code="period_closed",
         )
+    reason = entry_lock_reason(
+        period=submission.period, user=actor, today=today or timezone.localdate(), submission=submission
+    )
+    if reason:
+        raise ValidationError(reason, code="period_locked")
 
 
 def _specs(country_project: CountryProject) -> dict[int, IndicatorSpec]:
@@ -192,7 +200,11 @@ def submission_get_or_create_draft(
     actor: User,
     today: datetime.date | None = None,
 ) -> Submission:
-    """The report of a country project for a period, started as a draft if there is none yet."""
+    """The report of a country project for a period, started as a draft if there is none yet.
+
+    An existing report is returned whatever its state (reading it is always allowed); a new one is refused
+    when the period is closed, has not begun, is outside the project's dates, or is locked for the actor
+    (a grantee past the due date plus grace, unless reopened)."""
     existing = Submission.objects.filter(country_project=country_project, period=period).first()
     if existing is not None:
         return existing
@@ -209,6 +221,9 @@ def submission_get_or_create_draft(
         )
     if period.end_date < country_project.start_date or period.start_date > country_project.end_date:
         raise ValidationError({"period": "The country project does not run during this period."})
+    reason = entry_lock_reason(period=period, user=actor, today=today)
+    if reason:
+        raise ValidationError({"period": reason})
     submission = Submission(
         country_project=country_project, period=period, created_by=actor, updated_by=actor
     )
@@ -233,6 +248,7 @@ def submission_save_draft(
     actor: User,
     values: Mapping[tuple[int, str], CellInput | Mapping[str, object]] | None = None,
     expenditure: object = _UNSET,
+    today: datetime.date | None = None,
     **narrative: str,
 ) -> DraftSave:
     """Save what was typed, valid or not, and return the validation result.
@@ -246,7 +262,7 @@ def submission_save_draft(
         raise TypeError(f"submission_save_draft() got unexpected fields: {sorted(unknown)}")
     submission = _lock(submission)
     _check_version(submission, expected_version, actor)
-    _check_editable(submission)
+    _check_editable(submission, actor, today)
     specs = _specs(submission.country_project)
     incoming: dict[CellRef, CellInput] = {}
     for (pk, cell_key), raw in (values or {}).items():
@@ -383,13 +399,18 @@ def _require_comment(comment: str, message: str) -> None:
 
 @transaction.atomic
 def submission_submit(
-    *, submission: Submission, actor: User, expected_version: int | None = None, comment: str = ""
+    *,
+    submission: Submission,
+    actor: User,
+    expected_version: int | None = None,
+    comment: str = "",
+    today: datetime.date | None = None,
 ) -> Submission:
     """Send the report for review. Refused while any figure has an error or a warning lacks its explanation."""
     submission = _lock(submission)
     _check_version(submission, expected_version, actor)
     _check_transition(submission, SubmissionStatus.SUBMITTED)
-    _check_editable(submission)
+    _check_editable(submission, actor, today)
     result = submission_validate(submission=submission, complete=True)
     if not submission.achievements.strip():
         result.errors.append(Issue(None, "", "achievements", "Describe the period's achievements."))
@@ -471,7 +492,7 @@ def submission_evidence_add(
 ) -> SubmissionEvidence:
     """Attach an evidence file to an editable report after checking its type, content and size."""
     submission = _lock(submission)
-    _check_editable(submission)
+    _check_editable(submission, actor)
     return store_checked_file(
         SubmissionEvidence(submission=submission),
         actor=actor,
@@ -496,7 +517,7 @@ def submission_evidence_remove(*, evidence: SubmissionEvidence, actor: User) -> 
     deletion is committed, so a rollback never leaves a row without its file.
     """
     submission = _lock(evidence.submission)
-    _check_editable(submission)
+    _check_editable(submission, actor)
     if evidence_seen_by_reviewer(evidence, submission):
         raise ValidationError(
             "This file was part of the report when it was submitted, so it stays with it; attach a corrected "

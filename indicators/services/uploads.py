@@ -54,6 +54,7 @@ from indicators.models import (
 )
 from indicators.selectors.uploads import latest_approved_values, project_label
 from indicators.services.common import change_threshold
+from indicators.services.periods import entry_lock_reason
 from indicators.services.submissions import TEXT_MAX
 from indicators.validation import (
     CellInput,
@@ -387,7 +388,7 @@ def _compare(parsed: ParsedWorkbook, reports: list[ReportPlan], errors: list[Pro
 # --- validating the reports the file changes ----------------------------------------------------------------
 
 
-def _locked_reason(plan: ReportPlan, period: ReportingPeriod, today: datetime.date) -> str:
+def _locked_reason(plan: ReportPlan, period: ReportingPeriod, today: datetime.date, user: User) -> str:
     submission = plan.submission
     if submission is not None and submission.status == SubmissionStatus.APPROVED:
         return "This report is approved and locked, so the upload cannot change it. Ask the program officer to reopen it."
@@ -401,6 +402,10 @@ def _locked_reason(plan: ReportPlan, period: ReportingPeriod, today: datetime.da
             return f"The period {period.label} has not begun; report on it once it has."
         if period.end_date < project.start_date or period.start_date > project.end_date:
             return "The country project does not run during this period."
+    # Past the due date plus grace: the same rule as on the web (a returned report stays correctable).
+    lock = entry_lock_reason(period=period, user=user, today=today, submission=submission)
+    if lock:
+        return f"The upload cannot change this report. {lock}"
     return ""
 
 
@@ -427,6 +432,7 @@ def _validate(
     errors: list[Problem],
     warnings: list[Problem],
     today: datetime.date,
+    user: User,
 ) -> None:
     changed = [plan for plan in plans if plan.changed]
     if not changed:
@@ -439,7 +445,7 @@ def _validate(
         rules[project_id].append(RuleSpec(left_id=left, operator=operator, right_id=right))
     threshold = change_threshold()
     for plan in changed:
-        reason = _locked_reason(plan, period, today)
+        reason = _locked_reason(plan, period, today, user)
         if reason:
             for change in plan.changes:
                 plan.errors.append(Problem(change.location, reason))
@@ -484,7 +490,7 @@ def plan_upload(
     errors = list(parsed.problems)
     warnings: list[Problem] = []
     _compare(parsed, reports, errors)
-    _validate(reports, period, errors, warnings, today or timezone.localdate())
+    _validate(reports, period, errors, warnings, today or timezone.localdate(), user)
     notes = list(parsed.notes)
     for plan in reports:
         made_with = parsed.meta.report_versions.get(plan.project.pk)

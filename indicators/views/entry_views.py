@@ -36,6 +36,7 @@ from indicators.selectors import EntryGroup, project_reporting, submission_entry
 from indicators.selectors.entry import entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
 from indicators.selectors.uploads import report_timeline, report_uploads
+from indicators.services.periods import entry_lock_reason, grace_days
 from indicators.validation import ValidationResult
 
 # The page header names the grantee organisation.
@@ -123,7 +124,14 @@ def render_entry(
         form = SubmissionEntryForm(submission=submission, specs=specs)
     errors, warnings = _by_key(result, form)
     summary = _attach(groups, form, errors, warnings)
-    editing = submission.is_editable and can_edit_submission(request.user, submission)
+    today = timezone.localdate()
+    # Past the period's due date plus grace a grantee reads the report with the reason instead of inputs.
+    lock_message = (
+        entry_lock_reason(period=submission.period, user=request.user, today=today, submission=submission)
+        if submission.is_editable
+        else ""
+    )
+    editing = submission.is_editable and can_edit_submission(request.user, submission) and not lock_message
     discussion = submission_discussion(submission, groups)
     context = {
         "submission": submission,
@@ -133,6 +141,8 @@ def render_entry(
         "summary": summary,
         "warning_count": sum(len(v) for v in warnings.values()),
         "editing": editing,
+        "lock_message": lock_message,
+        "entry_window": submission.period.entry_window(today, grace_days()),
         "discussion": discussion,
         # Status changes and the applied uploads that changed the report, oldest first.
         "timeline": report_timeline(discussion.timeline, report_uploads(submission)),
@@ -225,12 +235,21 @@ def reporting_overview(request: HttpRequest) -> HttpResponse:
     )
     overview = reporting.projects
     reportable = {r.project.pk for r in overview if can_report_for_project(request.user, r.project)}
+    today = timezone.localdate()
+    # Periods past their entry window offer grantees no "Start" (their project page says why).
+    locked_periods = {
+        row.period.pk
+        for r in overview
+        for row in r.periods
+        if row.can_start and entry_lock_reason(period=row.period, user=request.user, today=today)
+    }
     context = {
         "filter": filterset,
         "overview": overview,
         "page_obj": reporting.page,
         "page_range": reporting.page.paginator.get_elided_page_range(reporting.page.number, on_ends=1),
         "reportable": reportable,
+        "locked_periods": locked_periods,
         # Says "no match" rather than "nothing open" when filters (or an officer's default) narrowed the list.
         "filtered": not valid or any(filterset.form.cleaned_data.values()),
         "show_officer": not request.user.is_grantee,
@@ -241,10 +260,21 @@ def reporting_overview(request: HttpRequest) -> HttpResponse:
 def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One country project's reporting periods, open and closed, with the state of each report."""
     project = get_country_project_for_user(request.user, pk)
-    (reporting,) = project_reporting(CountryProject.objects.filter(pk=project.pk), today=timezone.localdate())
+    today, grace = timezone.localdate(), grace_days()
+    (reporting,) = project_reporting(CountryProject.objects.filter(pk=project.pk), today=today)
     context = {
         "project": project,
         "reporting": reporting,
+        # Each period's row with its entry window, and whether this user may start its report (not when the
+        # period is locked for them: the row shows why instead).
+        "rows": [
+            (
+                row,
+                row.period.entry_window(today, grace),
+                row.can_start and not entry_lock_reason(period=row.period, user=request.user, today=today),
+            )
+            for row in reporting.periods
+        ],
         "can_report": can_report_for_project(request.user, project),
         "can_upload": can_upload_for_project(request.user, project),
     }

@@ -11,14 +11,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from grants.access import can_change_grant, get_grant_for_user
 from grants.models import Grant
 from indicators import services
-from indicators.forms.periods import PeriodStatusForm
+from indicators.forms.periods import PeriodReopenForm, PeriodStatusForm
 from indicators.models import PeriodStatus
+from indicators.models.reporting import day
 from indicators.selectors.periods import CHANGE_LIMIT, grant_periods_overview
+from indicators.services.periods import grace_days, reporting_period_relock, reporting_period_reopen
 
 
 def _grant(request: HttpRequest, pk: int, *, write: bool = False) -> Grant:
@@ -30,9 +33,15 @@ def _grant(request: HttpRequest, pk: int, *, write: bool = False) -> Grant:
 @require_safe
 def grant_periods(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _grant(request, pk)
+    overview = grant_periods_overview(grant)
+    today, grace = timezone.localdate(), grace_days()
     context = {
         "grant": grant,
-        "overview": grant_periods_overview(grant),
+        "overview": overview,
+        # Each period with its entry window for grantees (open, reopened or locked, and until when).
+        "rows": [(row, row.period.entry_window(today, grace)) for row in overview.rows],
+        "today": today,
+        "grace_days": grace,
         "can_change": can_change_grant(request.user, grant),
         "change_limit": CHANGE_LIMIT,
     }
@@ -88,4 +97,40 @@ def period_set_status(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, f"{period.label} is open again: grantees can report for it.")
+    return redirect("indicators:grant_periods", pk=grant.pk)
+
+
+@require_POST
+def period_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen one of the grant's periods for late entry until a day, or re-lock it; the note goes into the
+    period's change log."""
+    grant = _grant(request, pk, write=True)
+    form = PeriodReopenForm(request.POST, grant=grant)
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, f"Nothing was changed. {errors}")
+        return redirect("indicators:grant_periods", pk=grant.pk)
+    data = form.cleaned_data
+    try:
+        if data["action"] == PeriodReopenForm.RELOCK:
+            period = reporting_period_relock(period=data["period"], actor=request.user, note=data["note"])
+        else:
+            period = reporting_period_reopen(
+                period=data["period"], until=data["until"], actor=request.user, note=data["note"]
+            )
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was changed. {' '.join(exc.messages)}")
+        return redirect("indicators:grant_periods", pk=grant.pk)
+    window = period.entry_window(timezone.localdate(), grace_days())
+    if period.reopened_until is not None:
+        messages.success(
+            request, f"{period.label} is reopened: grantees can enter it until {day(period.reopened_until)}."
+        )
+    elif window.is_locked:
+        messages.success(request, f"{period.label} is locked for grantees again.")
+    else:
+        messages.success(
+            request,
+            f"The reopening was withdrawn; {period.label} is open for entry until {day(window.closes_on)}.",
+        )
     return redirect("indicators:grant_periods", pk=grant.pk)

@@ -15,14 +15,46 @@ def _nav(client, url: str) -> dict[str, bool]:
 @pytest.mark.parametrize(
     ("persona", "labels"),
     [
-        ("grantee_a", ["Dashboard", "Grants", "Milestones", "Reporting", "Results", "Indicators", "Reports"]),
+        (
+            "grantee_a",
+            [
+                "Dashboard",
+                "Grants",
+                "Milestones",
+                "Calendar",
+                "Reporting",
+                "Results",
+                "Indicators",
+                "Reports",
+            ],
+        ),
         (
             "officer",
-            ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators", "Reports"],
+            [
+                "Dashboard",
+                "Grants",
+                "Milestones",
+                "Calendar",
+                "Reporting",
+                "Review",
+                "Results",
+                "Indicators",
+                "Reports",
+            ],
         ),
         (
             "manager",
-            ["Dashboard", "Grants", "Milestones", "Reporting", "Review", "Results", "Indicators", "Reports"],
+            [
+                "Dashboard",
+                "Grants",
+                "Milestones",
+                "Calendar",
+                "Reporting",
+                "Review",
+                "Results",
+                "Indicators",
+                "Reports",
+            ],
         ),
     ],
 )
@@ -40,11 +72,17 @@ def test_each_role_gets_its_sections(request, client_for, persona, labels):
         ("indicators:library", "Indicators"),
         ("indicators:reporting_overview", "Reporting"),
         ("reports:builder", "Reports"),
+        ("indicators:calendar", "Calendar"),
     ],
 )
 def test_exactly_the_current_section_is_active(client_for, manager, url_name, section):
     nav = _nav(client_for(manager), reverse(url_name))
     assert [label for label, active in nav.items() if active] == [section]
+
+
+def test_a_grants_calendar_is_under_calendar(client_for, manager, world):
+    nav = _nav(client_for(manager), reverse("indicators:grant_calendar", args=[world.grant_a.pk]))
+    assert [label for label, active in nav.items() if active] == ["Calendar"]
 
 
 def test_a_grants_performance_page_is_under_results(client_for, manager, world):

@@ -30,6 +30,7 @@ from reports.types.donor.data import (
 )
 from reports.types.donor.pdf import render_pdf
 from reports.types.donor.xlsx import render_xlsx
+from reports.types.milestones.data import TimelinessLine
 from tests.factories import CountryProjectFactory, GrantFactory, MilestoneFactory
 from tests.indicator_factories import (
     ProjectIndicatorFactory,
@@ -103,6 +104,7 @@ def hand_report(projects: int = 2) -> DonorReport:
         indicators=(E1, E3),
         milestones=(MilestoneCount("Completed", 6), MilestoneCount("Overdue (open and past due)", 2)),
         projects=pages,
+        timeliness=TimelinessLine("Whole scope", 10, 9, D("90.0"), 4, 3, D("75.0"), 2, D("6.5"), 9, D("4.0")),
     )
 
 
@@ -137,6 +139,13 @@ def test_pdf_prints_accented_names_figures_contents_and_page_numbers(tmp_path):
     assert "Children attend school" in text  # the outcome
     assert "Côte d'Ivoire — IL-00000-24" in text and "Brazil — IL-00001-24" in text  # a page per project
     assert '=HYPERLINK("http://x") flooding closed two schools.' in text
+    flat = " ".join(text.split())
+    assert (
+        "Timeliness: 9 of 10 indicator reports (90.0%) were submitted on time; 3 of 4 deliverables (75.0%) "
+        "were completed on time. The 2 late ones were a median 6.5 days late. Program officers reviewed "
+        "reports in a median 4.0 days (9 reviews)."
+    ) in flat
+    assert "Indicator reports 10 9 90.0%" in flat and "Deliverables 4 3 75.0%" in flat
 
 
 def test_pdf_gives_each_country_project_its_own_page(tmp_path):
@@ -177,6 +186,8 @@ def test_xlsx_has_a_sheet_per_section_with_real_numbers_and_text_kept_as_text():
     assert summary["Children reached: female"] == 230 and summary["Children reached: male"] == 182
     assert summary["Households reached"] == 95
     assert summary["Figures as of"] == datetime.datetime(2026, 6, 1)
+    assert summary["Indicator reports on time"] == 9 and summary["Indicator reports on time (%)"] == 90
+    assert summary["Deliverables on time (%)"] == 75 and summary["Median days late"] == 6.5
 
     countries = book["Funding by country"]
     assert [c.value for c in countries[2]] == ["Côte d'Ivoire", 1, 2, 1500000, 300000, 25, 50]
@@ -320,6 +331,8 @@ def test_builder_figures_match_hand_computed_values(world, two_countries):
     page = next(p for p in report.projects if p.country == "Peru")
     assert page.period == "P2" and page.achievements == f"{ACCENTED} in P2"
     assert page.expenditure == D("150000.00") and page.burn_rate == D("25.0")
+    # Two projects x two past periods, all approved; the milestones are activities, not deliverables.
+    assert (report.timeliness.reports_counted, report.timeliness.deliverables_counted) == (4, 0)
 
 
 @pytest.mark.django_db
@@ -352,8 +365,8 @@ def _grants(count: int) -> list[int]:
 def test_builder_query_count_does_not_grow_with_grants(django_assert_num_queries, count):
     ids = _grants(count)
     # scope projects + existence check, themes, performance table (6), outcomes, milestones, reports,
-    # people reached (library + values)
-    with django_assert_num_queries(14):
+    # people reached (library + values), timeliness (report pairs, their reports, deliverables, review trail)
+    with django_assert_num_queries(18):
         report = build(ReportScope(grant_ids=tuple(ids), as_of=TODAY), None, no_progress)
     assert report.headline.grants == count
     assert report.headline.children_total == D(4 * count)

@@ -20,7 +20,16 @@ from indicators.models import ActualValue, Target
 from reports.registry import REGISTRY, no_progress
 from reports.scope import ReportScope, ScopeProblem
 from reports.types.iptt.builder import build
-from reports.types.iptt.data import TIDY_HEADERS, Indicator, IpttReport, Line, Period, Project
+from reports.types.iptt.data import (
+    TIDY_HEADERS,
+    Indicator,
+    IpttReport,
+    Line,
+    Outline,
+    Period,
+    Project,
+    ProjectStream,
+)
 from reports.types.iptt.pdf import render_pdf
 from reports.types.iptt.xlsx import render_xlsx, write_tidy_sheet
 from tests.factories import CountryProjectFactory, GrantFactory
@@ -177,9 +186,12 @@ def test_a_scope_without_indicators_is_a_nothing_to_report_report():
 def test_progress_is_reported_per_project():
     seed_project()
     calls = []
-    build(scope(), None, lambda done, total, what: calls.append((done, total, what)))
+    report = build(scope(), None, lambda done, total, what: calls.append((done, total, what)))
     assert calls[0][:2] == (0, 1) and calls[0][2].startswith("Guatemala · IL-")
     assert calls[-1] == (1, 1, "Done")
+    calls.clear()
+    list(report.projects)  # reading the figures, as a file is written, reports per project too
+    assert calls[0][:2] == (0, 1) and calls[0][2].startswith("Guatemala · IL-")
 
 
 @pytest.mark.django_db
@@ -189,12 +201,86 @@ def test_builder_query_count_does_not_grow_with_the_number_of_grants(django_asse
     for n in range(n_grants):
         project, _ = seed_project(country=["GT", "HN", "SV", "MX"][n])
         grants.append(project.grant_id)
-    # the scope's check that the grants are visible, projects with grants, project indicators with
-    # indicators, their categories, the categories' options, periods, targets, approved reports, values
+    # build: the scope's check that the grants are visible, projects with grants, project indicators with
+    # indicators, their categories, the categories' options, periods, approved reports; then reading the
+    # projects (the figures are read as they are iterated): targets, values
     with django_assert_num_queries(9):
         report = build(scope(grant_ids=tuple(grants)), None, no_progress)
-    assert len(report.projects) == n_grants
-    assert {p.indicators[1].lines[0].to_date for p in report.projects} == {D(22)}
+        projects = list(report.projects)
+    assert len(report.projects) == n_grants == len(projects)
+    assert {p.indicators[1].lines[0].to_date for p in projects} == {D(22)}
+
+
+def queries_to_build_and_read(grant_ids) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = build(scope(grant_ids=tuple(grant_ids)), None, no_progress)
+        rows = list(report.tidy_rows())
+    assert len(rows) == 16 * len(grant_ids)  # every project's figures were read
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_building_and_reading_three_grants_takes_as_many_queries_as_one():
+    grants = [seed_project(country=country)[0].grant_id for country in ("GT", "HN", "SV")]
+    assert queries_to_build_and_read(grants[:1]) == queries_to_build_and_read(grants) == 9
+
+
+@pytest.mark.django_db
+def test_projects_keep_the_reports_order_and_their_own_figures_whatever_the_ids_order():
+    """The figures are streamed in the projects' order and merged: projects created in the opposite order
+    to their award numbers, each with a P4 target of its own, get their own figures back."""
+    made = []
+    for n, award in enumerate(("IL-3-24-75-K", "IL-1-24-75-K", "IL-2-24-75-K")):
+        project, periods = seed_project(
+            GrantFactory(award_number=award, start_date=HALVES[0][0], end_date=datetime.date(2027, 12, 31))
+        )
+        Target.objects.filter(
+            project_indicator__country_project=project, period=periods[3], cell_key=""
+        ).filter(project_indicator__indicator__code=f"F{project.pk}").update(value=D(1000 + n))
+        made.append((award, project.pk, D(1000 + n)))
+    report = build(scope(), None, no_progress)
+
+    built = [(p.award_number, p.project_id, p.indicators[1].lines[0].periods[3][0]) for p in report.projects]
+    assert built == sorted(made)
+    assert [row[2] for row in report.tidy_rows() if row[5] == "P4" and row[3].startswith("F")] == [
+        pk for _, pk, _ in sorted(made)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_preview_slice_reads_only_the_first_projects_and_every_pass_reads_afresh():
+    for country in ("GT", "HN", "SV"):
+        seed_project(country=country)
+    folded = []
+    report = build(scope(), None, lambda done, total, what: folded.append(done))
+    folded.clear()
+
+    first = report.projects[:2]
+    assert len(report.projects) == 3 and [p.country_code for p in first] == ["GT", "HN"]
+    assert folded == [0, 1]  # the third project's figures were never folded
+    again = list(report.projects)  # a second pass: the xlsx, then the pdf of one run
+    assert [p.country_code for p in again] == ["GT", "HN", "SV"] and again[:2] == list(first)
+
+
+@pytest.mark.django_db
+def test_one_built_report_writes_the_workbook_then_the_pdf_each_reading_the_figures_afresh():
+    # A run writes every format from one build: each renderer makes its own pass over the projects.
+    for country in ("GT", "HN"):
+        seed_project(country=country)
+    report = build(scope(), None, no_progress)
+    expected = list(report.tidy_rows())
+
+    data = xlsx_of(report)["Data"]
+    rows = [tuple(c.value for c in row) for row in data.iter_rows(min_row=2)]
+    assert len(rows) == len(expected) == 32
+    assert [row[:5] for row in rows] == [(*row[:4], row[4] or "total") for row in expected]
+    assert [row[9] for row in rows] == [None if row[9] is None else float(row[9]) for row in expected]
+    pdf = io.BytesIO()
+    render_pdf(report, pdf)
+    assert pdf.getvalue().startswith(b"%PDF") and len(pdf.getvalue()) > 5000
 
 
 @pytest.mark.django_db
@@ -352,6 +438,31 @@ def test_about_sheet_and_an_empty_report_say_nothing_to_report():
     assert empty["About"]["A1"].value == "Nothing to report"
     assert empty["About"]["B1"].value.startswith("Nothing to report: the projects in this scope")
     assert empty["Data"].max_row == 1
+
+
+def one_pass(report: IpttReport) -> IpttReport:
+    """The report with its projects behind a stream that may be read once only (as a builder's report
+    reads the database again on each pass, a renderer reading twice would double the work and the time)."""
+    projects = report.projects
+    passes = []
+
+    def produce():
+        assert not passes, "the projects were read twice"
+        passes.append(1)
+        return iter(projects)
+
+    return dataclasses.replace(report, projects=ProjectStream(Outline.of(projects), produce))
+
+
+def test_workbook_reads_the_projects_in_one_pass_and_writes_the_same_sheets():
+    second = dataclasses.replace(sample_report().projects[0], project_id=8, award_number="IL-22222-24-75-K")
+    report = sample_report(projects=(*sample_report().projects, second))
+    expected, streamed = xlsx_of(report), xlsx_of(one_pass(report))
+    for name in ("About", "IPTT", "Data"):
+        rows = [[c.value for c in row] for row in streamed[name].iter_rows()]
+        assert rows == [[c.value for c in row] for row in expected[name].iter_rows()]
+    assert streamed["Data"].max_row == 1 + 12 and streamed["Data"]["C8"].value == 8
+    assert streamed["IPTT"].auto_filter.ref == "A2:O8"  # two header rows and three lines a project
 
 
 AWKWARD_KEY = ' a & b <c> "q"\r\nñ '

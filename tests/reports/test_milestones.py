@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,13 @@ from grants.models import MilestoneCategory, MilestoneStatus
 from reports.registry import REGISTRY, no_progress, staff_only
 from reports.scope import ReportScope
 from reports.types.milestones.builder import NOTHING, build
-from reports.types.milestones.data import MilestoneCounts, MilestoneLine, MilestoneReport, SummarySection
+from reports.types.milestones.data import (
+    MilestoneCounts,
+    MilestoneLine,
+    MilestoneReport,
+    SummarySection,
+    TimelinessLine,
+)
 from reports.types.milestones.pdf import render_pdf
 from reports.types.milestones.xlsx import render_xlsx
 from tests.factories import CountryProjectFactory, GrantFactory, MilestoneFactory
@@ -79,6 +86,15 @@ def hand_report(milestones: tuple[MilestoneLine, ...] | None = None) -> Mileston
             SummarySection("By officer", (counts("Olivia Officer", 4, 2, 1, 1, 1, 1, 1, 0),), total),
         ),
         milestones=milestones,
+        timeliness=(
+            TimelinessLine(
+                "IL-1-24", 4, 3, Decimal("75.0"), 2, 1, Decimal("50.0"), 2, Decimal("12.5"), 3, Decimal("9")
+            ),
+            TimelinessLine("=SUM(A1:A9)", 0, 0, None, 1, 1, Decimal("100.0"), 0, None, 0, None),
+        ),
+        timeliness_total=TimelinessLine(
+            "Total", 4, 3, Decimal("75.0"), 3, 2, Decimal("66.7"), 2, Decimal("12.5"), 3, Decimal("9")
+        ),
     )
 
 
@@ -90,7 +106,7 @@ def test_xlsx_has_one_sheet_per_section_with_counts_read_back():
     stream = io.BytesIO()
     render_xlsx(hand_report(), stream)
     book = load_workbook(io.BytesIO(stream.getvalue()))
-    assert book.sheetnames == ["Overview", "By grant", "By country", "By officer", "Milestones"]
+    assert book.sheetnames == ["Overview", "By grant", "By country", "By officer", "Timeliness", "Milestones"]
     by_grant = book["By grant"]
     assert rows_of(by_grant) == [
         [
@@ -115,6 +131,20 @@ def test_xlsx_has_one_sheet_per_section_with_counts_read_back():
     assert rows_of(book["By officer"])[1] == ["Olivia Officer", 4, 2, 1, 1, 1, 1, 1, 0]
     overview = [row[0] for row in rows_of(book["Overview"]) if row and row[0]]
     assert overview[:3] == ["Tracker for São Tomé", "Grants: IL-1-24.", "Figures as of 10 July 2025."]
+
+
+def test_xlsx_timeliness_sheet_has_real_numbers_and_dashes_for_nothing_counted():
+    stream = io.BytesIO()
+    render_xlsx(hand_report(), stream)
+    sheet = load_workbook(io.BytesIO(stream.getvalue()))["Timeliness"]
+    rows = rows_of(sheet)
+    assert rows[0][:4] == ["Award number", "Reports counted", "Reports on time", "Reports on time (%)"]
+    assert rows[1] == ["IL-1-24", 4, 3, 75, 2, 1, 50, 2, 12.5, 3, 9]
+    assert rows[2] == ["=SUM(A1:A9)", 0, 0, None, 1, 1, 100, 0, None, 0, None]
+    assert rows[3] == ["Total", 4, 3, 75, 3, 2, 66.7, 2, 12.5, 3, 9]
+    assert sheet["A3"].data_type == "s" and sheet["D2"].number_format == '0.0"%"'
+    assert sheet.freeze_panes == "B2" and sheet["A4"].font.b
+    assert rows[5][0].startswith("Timeliness: a report is on time when first submitted")
 
 
 def test_xlsx_milestone_list_has_real_dates_and_text_that_is_never_a_formula():
@@ -181,6 +211,11 @@ def test_pdf_has_cover_contents_tables_and_page_numbers(tmp_path):
     assert any(
         text.startswith("=SUM(A1:A9) Perú @risk review") and text.endswith("2025-03-11 10") for text in lines
     )
+    assert "Timeliness" in pages[1]
+    assert "IL-1-24 3 of 4 75.0% 1 of 2 50.0% 2 12.5 9.0" in lines
+    dash = "\N{EN DASH}"
+    assert f"=SUM(A1:A9) {dash} {dash} 1 of 1 100.0% 0 {dash} {dash}" in lines
+    assert "Total 3 of 4 75.0% 2 of 3 66.7% 2 12.5 9.0" in lines
 
 
 def test_pdf_long_list_is_split_into_pages_with_the_header_repeated(tmp_path):
@@ -326,6 +361,21 @@ def test_grantee_sees_only_its_own_organisations_milestones(tracked, grantee_b):
     assert [c.label for c in report.sections[0].rows] == ["IL-22222-24-75-K"]
 
 
+def test_timeliness_of_the_scope_by_grant_counted_by_hand(tracked, manager):
+    """Grant A's deliverables: the work plan completed 3 days early (on time), the CMEP 10 days late, the
+    midterm evaluation due in September (not counted yet). The world's activities are not deliverables, and
+    neither grant has reporting periods, so grant B has nothing counted and no line."""
+    report = build(ReportScope(as_of=TODAY), manager, no_progress)
+    assert report.timeliness == (
+        TimelinessLine("IL-11111-24-75-K", 0, 0, None, 2, 1, Decimal("50.0"), 1, Decimal("10.0"), 0, None),
+    )
+    assert report.timeliness_total == TimelinessLine(
+        "Total", 0, 0, None, 2, 1, Decimal("50.0"), 1, Decimal("10.0"), 0, None
+    )
+    only_b = build(ReportScope(as_of=TODAY, countries=("KE",)), manager, no_progress)
+    assert only_b.timeliness == () and only_b.timeliness_total.deliverables_counted == 0
+
+
 def test_scope_with_no_milestones_is_a_nothing_to_report_report(tracked, manager):
     report = build(ReportScope(as_of=TODAY, countries=("PE",)), manager, no_progress)
     assert report.is_empty and report.milestones == () and report.sections == ()
@@ -345,10 +395,12 @@ def test_builder_query_count_does_not_grow_with_grants(
     tracked, manager, officer, extra, django_assert_num_queries
 ):
     _more_grants(officer, extra)
-    with django_assert_num_queries(1):
+    # The milestones; timeliness: report pairs (none here: no reporting periods, so their reports are not
+    # read), deliverables, the review trail.
+    with django_assert_num_queries(4):
         report = build(ReportScope(as_of=TODAY), manager, no_progress)
     assert len(report.milestones) == 7 + 2 * extra
-    with django_assert_num_queries(2):  # asking by grant id adds the check that the grants still exist
+    with django_assert_num_queries(5):  # asking by grant id adds the check that the grants still exist
         build(ReportScope(as_of=TODAY, grant_ids=(tracked.grant_a.pk,)), manager, no_progress)
 
 

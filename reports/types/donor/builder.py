@@ -21,13 +21,14 @@ from decimal import Decimal
 from django.db.models import Max
 
 from grants.countries import country_name
-from grants.models import Grant, Milestone, User
+from grants.models import CountryProject, Grant, Milestone, User
 from grants.models.project import OPEN_MILESTONE_STATUSES, MilestoneStatus
 from indicators.calculations import ZERO, Aggregation, Value, burn_rate, combine, time_elapsed, to_date
 from indicators.cells import TOTAL, parse_key
 from indicators.models import ActualValue, Indicator, ProjectIndicator, Submission
 from indicators.models.framework import NodeLevel
 from indicators.models.submissions import SubmissionStatus
+from indicators.selectors.deadlines import timeliness_figures
 from indicators.selectors.performance import TRACK_LABELS, PerformanceLine, performance_table
 from indicators.selectors.performance_lines import value_of
 from reports.registry import Progress
@@ -42,6 +43,7 @@ from reports.types.donor.data import (
     OutcomeBlock,
     ProjectPage,
 )
+from reports.types.milestones.builder import timeliness_line
 
 TITLE = "Portfolio donor report"
 # The library's indicators that count people reached (indicators/migrations/0002_reference_data.py).
@@ -268,6 +270,10 @@ def build(scope: ReportScope, user: User | None, progress: Progress) -> DonorRep
         MilestoneCount(status="Overdue (open and past due)", count=milestone_counts.get("overdue", 0)),
     )
 
+    timeliness = timeliness_figures(
+        user=user, today=today, projects=CountryProject.objects.filter(pk__in=project_ids)
+    )
+
     progress(4, STEPS, "Reading approved reports")
     spent: dict[int, Decimal] = {}
     narrative: dict[int, dict] = {}
@@ -401,6 +407,7 @@ def build(scope: ReportScope, user: User | None, progress: Progress) -> DonorRep
         indicators=tuple(portfolio_lines),
         milestones=milestones,
         projects=tuple(pages),
+        timeliness=timeliness_line("Whole scope", timeliness.portfolio),
     )
     progress(STEPS, STEPS, "Done")
     return report

@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from reports.types.milestones.data import TimelinessLine
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -115,6 +117,8 @@ class DonorReport:
     milestones: tuple[MilestoneCount, ...]
     projects: tuple[ProjectPage, ...]
     empty_message: str = ""  # set when the scope has nothing to report
+    # Reports and deliverables on time, days late, review turnaround, over the scope's whole history.
+    timeliness: TimelinessLine | None = None
 
     @property
     def is_empty(self) -> bool:

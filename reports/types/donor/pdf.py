@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable
 
 from reports.render import pdf as base
 from reports.types.donor.data import DonorReport, FundingLine, IndicatorLine, ProjectPage
+from reports.types.milestones.data import TIMELINESS_NOTE, TimelinessLine
 
 W = base.FRAME_WIDTH
 
@@ -59,10 +60,39 @@ def _summary(report: DonorReport) -> Iterator[Flowable]:
             f"Households reached: {base.fmt_number(h.households)} (approved figures of {h.households_indicator}; "
             "households are not counted by sex)."
         )
+    if report.timeliness is not None:
+        yield base.para(_timeliness_text(report.timeliness))
     yield base.para(
         "Figures count approved reports only; reports awaiting review are left out until they are approved.",
         "muted",
     )
+
+
+def _timeliness_text(t: TimelinessLine) -> str:
+    parts = []
+    if t.reports_counted:
+        parts.append(
+            f"{t.reports_on_time} of {t.reports_counted} indicator reports "
+            f"({base.fmt_percent(t.reports_on_time_percent, 1)}) were submitted on time"
+        )
+    if t.deliverables_counted:
+        parts.append(
+            f"{t.deliverables_on_time} of {t.deliverables_counted} deliverables "
+            f"({base.fmt_percent(t.deliverables_on_time_percent, 1)}) were completed on time"
+        )
+    if not parts:
+        return "Timeliness: no report or deliverable has fallen due yet."
+    text = "Timeliness: " + "; ".join(parts) + "."
+    if t.late_count:
+        text += (
+            f" The {t.late_count} late ones were a median {base.fmt_number(t.median_days_late, 1)} days late."
+        )
+    if t.reviews_counted:
+        text += (
+            f" Program officers reviewed reports in a median {base.fmt_number(t.median_review_days, 1)} days "
+            f"({t.reviews_counted} reviews)."
+        )
+    return text
 
 
 def _funding_table(lines: tuple[FundingLine, ...], first: str, funding: str) -> list[Flowable]:
@@ -160,6 +190,34 @@ def _milestones(report: DonorReport) -> Iterator[Flowable]:
         [W * 0.4, W * 0.2],
         numeric=(1,),
     )
+    t = report.timeliness
+    if t is not None:
+        yield base.heading("Timeliness", 1)
+        yield from base.chunked_table(
+            ["", "Counted", "On time", "On time (%)"],
+            [
+                [
+                    "Indicator reports",
+                    base.fmt_number(t.reports_counted),
+                    base.fmt_number(t.reports_on_time),
+                    base.fmt_percent(t.reports_on_time_percent, 1),
+                ],
+                [
+                    "Deliverables",
+                    base.fmt_number(t.deliverables_counted),
+                    base.fmt_number(t.deliverables_on_time),
+                    base.fmt_percent(t.deliverables_on_time_percent, 1),
+                ],
+            ],
+            [W * 0.4, W * 0.2, W * 0.2, W * 0.2],
+            numeric=(1, 2, 3),
+        )
+        yield base.para(
+            f"Median days late (of {t.late_count} late): {base.fmt_number(t.median_days_late, 1)}. Median days "
+            f"from submission to review decision (of {t.reviews_counted}): "
+            f"{base.fmt_number(t.median_review_days, 1)}.",
+        )
+        yield base.para(TIMELINESS_NOTE, "muted")
 
 
 def _project(page: ProjectPage, first: bool) -> Iterator[Flowable]:

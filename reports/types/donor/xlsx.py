@@ -8,7 +8,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from reports.render.xlsx import COUNT, DATE, MONEY, PERCENT, Column, Styles, start_table
+from reports.render.xlsx import COUNT, DATE, DECIMAL, MONEY, PERCENT, Column, Styles, start_table
 from reports.types.donor.data import DonorReport, FundingLine, IndicatorLine
 
 FUNDING_COLUMNS = [
@@ -45,6 +45,28 @@ def _summary(book: Workbook, report: DonorReport) -> None:
             ("Children reached: male", h.children_male, COUNT, h.children_indicator),
             ("Households reached", h.households, COUNT, h.households_indicator),
         ]
+        t = report.timeliness
+        if t is not None:
+            rows += [
+                (
+                    "Indicator reports counted for timeliness",
+                    t.reports_counted,
+                    COUNT,
+                    "due by now, or submitted",
+                ),
+                ("Indicator reports on time", t.reports_on_time, COUNT, "first submitted by the due date"),
+                ("Indicator reports on time (%)", t.reports_on_time_percent, PERCENT, ""),
+                (
+                    "Deliverables counted for timeliness",
+                    t.deliverables_counted,
+                    COUNT,
+                    "due by now, or completed",
+                ),
+                ("Deliverables on time", t.deliverables_on_time, COUNT, "completed by the due date"),
+                ("Deliverables on time (%)", t.deliverables_on_time_percent, PERCENT, ""),
+                ("Median days late", t.median_days_late, DECIMAL, f"of the {t.late_count} late ones"),
+                ("Median days to review", t.median_review_days, DECIMAL, f"{t.reviews_counted} reviews"),
+            ]
     sheet = book.create_sheet("Summary")
     styles = start_table(
         sheet, [Column("Figure", 46), Column("Value", 18), Column("Source", 70)], rows=len(rows)

@@ -3,13 +3,18 @@
 Figures per period are compact tuples (``PeriodFigures`` fields by position), not one object per period and
 cell: the portfolio's table has over half a million of them, and ``IpttReport.tidy_rows`` streams them as the
 long sheet's rows without building a second copy.
+
+A report's ``projects`` is either a tuple (hand-built reports, tests) or a ``ProjectStream``: the builder's
+projects, folded from the database a project at a time each time they are iterated, so a whole portfolio is
+never in memory at once. Renderers that stream (the workbook) read the report's ``outline`` up front and then
+make ONE pass over ``projects``; the PDF and the preview may iterate as they need (each pass queries again).
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -142,6 +147,103 @@ class Project:
     def label(self) -> str:
         return f"{self.country} · {self.award_number}"
 
+    @property
+    def line_count(self) -> int:
+        return sum(len(indicator.lines) for indicator in self.indicators)
+
+    def tidy_rows(self) -> Iterator[tuple]:
+        """One tuple per indicator x period x cell of this project, in ``TIDY_HEADERS`` order."""
+        award, country, pid, periods = self.award_number, self.country_code, self.project_id, self.periods
+        for indicator in self.indicators:
+            code = indicator.code
+            for line in indicator.lines:
+                key, figures = line.cell_key, line.figures
+                for i, period in enumerate(periods):
+                    target, original, actual, numerator, denominator, cumulative, percent, status = figures[
+                        i * WIDTH : (i + 1) * WIDTH
+                    ]
+                    yield (
+                        award,
+                        country,
+                        pid,
+                        code,
+                        key,
+                        period.label,
+                        period.start,
+                        period.end,
+                        original,
+                        target,
+                        actual,
+                        numerator,
+                        denominator,
+                        cumulative,
+                        percent,
+                        status,
+                    )
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The report's shape, known before any figure is read: what a streaming renderer must write before its
+    first data row (counts on the cover, an autofilter's extent, the wide sheet's period columns).
+
+    ``periods`` holds each distinct shown period of every project once, in no particular order."""
+
+    projects: int
+    indicators: int
+    lines: int  # indicator x cell lines, the wide sheet's data rows
+    rows: int  # lines x periods, the tidy sheet's data rows
+    periods: tuple[Period, ...]
+
+    @classmethod
+    def of(cls, projects: Iterable[Project]) -> Outline:
+        counts = [0, 0, 0, 0]
+        periods: dict[Period, None] = {}
+        for project in projects:
+            lines = project.line_count
+            counts[0] += 1
+            counts[1] += len(project.indicators)
+            counts[2] += lines
+            counts[3] += lines * len(project.periods)
+            periods.update(dict.fromkeys(project.periods))
+        return cls(*counts, periods=tuple(periods))
+
+
+class ProjectStream:
+    """A report's projects, produced on demand: each iteration calls ``produce`` for a fresh iterator (the
+    builder's: it reads the figures again and folds them a project at a time). Never materialised here.
+
+    Enough of a sequence for templates and tests: ``len()`` comes from the outline without reading a figure;
+    an index or a slice (the preview's first ten) folds only as far as it needs and stops reading there."""
+
+    def __init__(self, outline: Outline, produce: Callable[[], Iterator[Project]]) -> None:
+        self.outline = outline
+        self._produce = produce
+
+    def __iter__(self) -> Iterator[Project]:
+        return self._produce()
+
+    def __len__(self) -> int:
+        return self.outline.projects
+
+    def __bool__(self) -> bool:
+        return self.outline.projects > 0
+
+    def __getitem__(self, index: int | slice) -> Project | tuple[Project, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return tuple(itertools.islice(self, start, stop, step)) if step > 0 else tuple(self)[index]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError("project index out of range")
+        stream = iter(self)
+        try:
+            return next(itertools.islice(stream, position, None))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stop reading: the rest of the portfolio is not needed
+
 
 @dataclass(frozen=True)
 class IpttReport:
@@ -150,11 +252,18 @@ class IpttReport:
     band: Decimal  # the on-track band as a share (0.15 = within 15% of the expected value)
     period_from: datetime.date | None
     period_to: datetime.date | None
-    projects: tuple[Project, ...]
+    projects: tuple[Project, ...] | ProjectStream
+
+    @property
+    def outline(self) -> Outline:
+        """The shape, without reading a figure when the projects are a stream."""
+        if isinstance(self.projects, ProjectStream):
+            return self.projects.outline
+        return Outline.of(self.projects)
 
     @property
     def is_empty(self) -> bool:
-        return not any(project.indicators for project in self.projects)
+        return self.outline.indicators == 0
 
     @property
     def message(self) -> str:
@@ -162,49 +271,13 @@ class IpttReport:
 
     @property
     def row_count(self) -> int:
-        return sum(
-            len(line.figures) // WIDTH
-            for project in self.projects
-            for ind in project.indicators
-            for line in ind.lines
-        )
+        return self.outline.rows
 
     @property
     def band_percent(self) -> Decimal:
         return self.band * 100
 
     def tidy_rows(self) -> Iterator[tuple]:
-        """One tuple per project x indicator x period x cell, in ``TIDY_HEADERS`` order."""
+        """One tuple per project x indicator x period x cell, in ``TIDY_HEADERS`` order (one pass)."""
         for project in self.projects:
-            award, country, pid, periods = (
-                project.award_number,
-                project.country_code,
-                project.project_id,
-                project.periods,
-            )
-            for indicator in project.indicators:
-                code = indicator.code
-                for line in indicator.lines:
-                    key, figures = line.cell_key, line.figures
-                    for i, period in enumerate(periods):
-                        target, original, actual, numerator, denominator, cumulative, percent, status = (
-                            figures[i * WIDTH : (i + 1) * WIDTH]
-                        )
-                        yield (
-                            award,
-                            country,
-                            pid,
-                            code,
-                            key,
-                            period.label,
-                            period.start,
-                            period.end,
-                            original,
-                            target,
-                            actual,
-                            numerator,
-                            denominator,
-                            cumulative,
-                            percent,
-                            status,
-                        )
+            yield from project.tidy_rows()

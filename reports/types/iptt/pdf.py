@@ -1,6 +1,7 @@
 """The IPTT as a PDF: cover, contents, then a section per country project with its life-of-project table and
 its periods in bands of three (target, actual, percent of target), every table in page-sized chunks with its
-headers repeated. No models: it reads the report's data; every figure arrives computed."""
+headers repeated. No models: it reads the report's data; every figure arrives computed. The projects are read
+in one pass (the counts on the cover come from the report's outline); reportlab holds the story it lays out."""
 
 from __future__ import annotations
 
@@ -188,8 +189,8 @@ def render_pdf(report: IpttReport, stream: IO[bytes]) -> None:
     doc.render(
         story,
         cover_lines=[
-            _count(len(report.projects), "country project"),
-            _count(sum(len(p.indicators) for p in report.projects), "project indicator"),
+            _count(report.outline.projects, "country project"),
+            _count(report.outline.indicators, "project indicator"),
         ],
         generated_on=report.as_of,
     )

@@ -4,14 +4,20 @@ Every sheet is written in write-only mode, so memory stays flat whatever the por
 is the big one (a row per figure: half a million rows for a whole portfolio); openpyxl sets it up and its
 data rows are written as XML here (see ``write_tidy_sheet``), with the same cells openpyxl would write: text
 as inline strings (never a formula), real numbers, dates with a date format, percentages with a percent format.
+
+The report's projects are read in ONE pass (a builder's report folds them from the database as they are
+read): everything written before the first data row comes from the report's outline, and each project's
+wide rows and tidy rows are written as it arrives (each write-only sheet has its own temporary file, so the
+two sheets fill side by side).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from math import isinf, isnan
-from typing import IO
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -39,6 +45,8 @@ from reports.types.iptt.data import (
     TARGET,
     TIDY_HEADERS,
     IpttReport,
+    Period,
+    Project,
 )
 from reports.types.iptt.data import (
     PERCENT as PERCENT_AT,
@@ -64,8 +72,11 @@ LEADING = (
 def render_xlsx(report: IpttReport, stream: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     _about(workbook, report)
-    _wide(workbook, report)
-    write_tidy_sheet(workbook, report)
+    wide = _WideSheet(workbook, report)
+    with _tidy_sheet(workbook, report.row_count) as write_tidy:
+        for project in report.projects:  # the one pass
+            wide.append(project)
+            write_tidy(project.tidy_rows())
     workbook.save(stream)
 
 
@@ -85,7 +96,7 @@ def _about(workbook: Workbook, report: IpttReport) -> None:
             "Periods to",
             styles.cell(report.period_to, DATE, left=True) if report.period_to else "the latest started",
         ),
-        ("Country projects", styles.cell(len(report.projects), left=True)),
+        ("Country projects", styles.cell(report.outline.projects, left=True)),
         (
             "On track",
             f"Within {report.band_percent.normalize():f}% of the value expected by the latest approved period.",
@@ -104,44 +115,55 @@ def _about(workbook: Workbook, report: IpttReport) -> None:
         )
 
 
-def _period_columns(report: IpttReport) -> list[str]:
+def _period_columns(periods: Iterable[Period]) -> list[str]:
     """The wide sheet's period groups: periods line up across grants by their name (a partial first or last
     period, "FY2025 Q1 (1 Nov-31 Dec 2024)", joins the full period of the same name), in time order."""
-    first_start: dict[str, object] = {}
-    for project in report.projects:
-        for period in project.periods:
-            name = period.label.split(" (")[0]
-            if name not in first_start or period.start < first_start[name]:
-                first_start[name] = period.start
+    first_start: dict[str, datetime.date] = {}
+    for period in periods:
+        name = period.label.split(" (")[0]
+        if name not in first_start or period.start < first_start[name]:
+            first_start[name] = period.start
     return sorted(first_start, key=lambda name: (first_start[name], name))
 
 
-def _wide(workbook: Workbook, report: IpttReport) -> None:
-    sheet = workbook.create_sheet("IPTT")
-    names = _period_columns(report)
-    group = {name: len(LEADING) + 3 * i for i, name in enumerate(names)}
-    widths = [c.width for c in LEADING] + [11] * (3 * len(names))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = f"{get_column_letter(4)}3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{report_lines(report) + 2}"
-    styles = Styles(sheet)
-    top = [styles.cell("", header=True) for _ in LEADING]
-    for name in names:
-        top += [styles.cell(name, header=True), styles.cell("", header=True), styles.cell("", header=True)]
-    sheet.append(top)
-    second = [styles.cell(c.header, header=True) for c in LEADING]
-    for _ in names:
-        second += [styles.cell(h, header=True) for h in ("Target", "Actual", "% of target")]
-    sheet.append(second)
-    for project in report.projects:
+class _WideSheet:
+    """The "IPTT" sheet: set up from the report's outline (its period columns and row count), then a
+    project's rows at a time."""
+
+    def __init__(self, workbook: Workbook, report: IpttReport) -> None:
+        outline = report.outline
+        sheet = self.sheet = workbook.create_sheet("IPTT")
+        names = _period_columns(outline.periods)
+        self.group = {name: len(LEADING) + 3 * i for i, name in enumerate(names)}
+        widths = [c.width for c in LEADING] + [11] * (3 * len(names))
+        self.width = len(widths)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = f"{get_column_letter(4)}3"
+        sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{outline.lines + 2}"
+        styles = self.styles = Styles(sheet)
+        top = [styles.cell("", header=True) for _ in LEADING]
+        for name in names:
+            top += [
+                styles.cell(name, header=True),
+                styles.cell("", header=True),
+                styles.cell("", header=True),
+            ]
+        sheet.append(top)
+        second = [styles.cell(c.header, header=True) for c in LEADING]
+        for _ in names:
+            second += [styles.cell(h, header=True) for h in ("Target", "Actual", "% of target")]
+        sheet.append(second)
+
+    def append(self, project: Project) -> None:
+        sheet, styles = self.sheet, self.styles
         label = project.label
-        slots = [group[p.label.split(" (")[0]] for p in project.periods]
+        slots = [self.group[p.label.split(" (")[0]] for p in project.periods]
         for indicator in project.indicators:
             fmt = FORMATS.get(indicator.measure_type)
             for line in indicator.lines:
                 bold, indent = line.is_total, 0 if line.is_total else 2
-                row = [None] * len(widths)
+                row: list[Any] = [None] * self.width
                 row[0] = styles.cell(label, bold=bold)
                 row[1] = styles.cell(indicator.code, bold=bold)
                 row[2] = styles.cell(
@@ -170,12 +192,18 @@ def _wide(workbook: Workbook, report: IpttReport) -> None:
                 sheet.append(row)
 
 
-def report_lines(report: IpttReport) -> int:
-    return sum(len(indicator.lines) for project in report.projects for indicator in project.indicators)
+def write_tidy_sheet(workbook: Workbook, report: Any) -> None:
+    """The long "Data" sheet alone: one row per figure of ``report.tidy_rows()`` (``report.row_count`` of
+    them, for the autofilter), streamed. ``render_xlsx`` writes it project by project instead."""
+    with _tidy_sheet(workbook, report.row_count) as write:
+        write(report.tidy_rows())
 
 
-def write_tidy_sheet(workbook: Workbook, report: IpttReport) -> None:
-    """The long "Data" sheet: one row per figure (``IpttReport.tidy_rows``), streamed.
+@contextmanager
+def _tidy_sheet(workbook: Workbook, rows: int) -> Iterator[Any]:
+    """The long "Data" sheet, open for rows: yields ``write(rows)``, to be called as often as needed with
+    ``IpttReport.tidy_rows``-shaped tuples (``rows`` in all, for the autofilter); the sheet is complete
+    when the block ends.
 
     openpyxl sets the sheet up (widths, frozen header, autofilter, the styled header row and every cell
     style, registered in the workbook's stylesheet) and writes it to its temporary file; the data rows are
@@ -185,7 +213,7 @@ def write_tidy_sheet(workbook: Workbook, report: IpttReport) -> None:
     ones openpyxl writes: inline strings, numbers, dates as serial numbers with a date format."""
     sheet = workbook.create_sheet("Data")
     columns = [Column(header, width) for header, width in zip(TIDY_HEADERS, TIDY_WIDTHS, strict=True)]
-    styles = start_table(sheet, columns, freeze_columns=0, rows=report.row_count)
+    styles = start_table(sheet, columns, freeze_columns=0, rows=rows)
     cells = _TidyCells(
         date=styles.cell(None, DATE).style_id,
         percent=styles.cell(None, PERCENT).style_id,
@@ -198,16 +226,24 @@ def write_tidy_sheet(workbook: Workbook, report: IpttReport) -> None:
         head, closing, tail = written.read().partition(b"</sheetData>")
     if not closing:
         raise RuntimeError("openpyxl wrote the Data sheet without a header row; it cannot be filled in.")
+    next_row = [2]  # the header is row 1
+
     with open(path, "wb") as out:
         out.write(head)
-        _write_tidy_rows(out, report.tidy_rows(), cells)
+
+        def write(rows: Iterable[tuple]) -> None:
+            next_row[0] = _write_tidy_rows(out, rows, cells, next_row[0])
+
+        yield write
         out.write(closing + tail)
 
 
-def _write_tidy_rows(out: IO[bytes], rows: Iterable[tuple], cells: _TidyCells) -> None:
+def _write_tidy_rows(out: IO[bytes], rows: Iterable[tuple], cells: _TidyCells, first: int) -> int:
+    """Write ``rows`` numbered from ``first``; returns the next row's number."""
     text, date, number, percent = cells.text_xml, cells.date_xml, cells.number_xml, cells.percent_xml
     chunk: list[str] = []
-    for index, row in enumerate(rows, start=2):
+    index = first - 1
+    for index, row in enumerate(rows, start=first):
         award, country, pid, code, key, period, start, end, *figures, pct, status = row
         r = f'{index}"'
         parts = [
@@ -232,6 +268,7 @@ def _write_tidy_rows(out: IO[bytes], rows: Iterable[tuple], cells: _TidyCells) -
             out.write("".join(chunk).encode())
             chunk.clear()
     out.write("".join(chunk).encode())
+    return index + 1
 
 
 class _TidyCells:

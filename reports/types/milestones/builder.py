@@ -21,9 +21,17 @@ from grants.countries import country_name
 from grants.models import DELIVERABLE_CATEGORIES, Milestone, MilestoneStatus, User
 from grants.models.project import OPEN_MILESTONE_STATUSES
 from grants.selectors.milestone_selectors import days_overdue
+from indicators.deadlines import Timeliness
+from indicators.selectors.deadlines import timeliness_figures
 from reports.registry import Progress
 from reports.scope import ReportScope, scope_projects
-from reports.types.milestones.data import MilestoneCounts, MilestoneLine, MilestoneReport, SummarySection
+from reports.types.milestones.data import (
+    MilestoneCounts,
+    MilestoneLine,
+    MilestoneReport,
+    SummarySection,
+    TimelinessLine,
+)
 from reports.types.milestones.scope_text import range_text, scope_lines
 
 TITLE = "Milestone and deliverable tracker"
@@ -62,6 +70,22 @@ def _counts(label: str, rows: Sequence[_Row]) -> MilestoneCounts:
         completed_on_time=sum(1 for row in completed if not row.completed_late),
         completed_late=sum(1 for row in completed if row.completed_late),
         cancelled=sum(1 for row in rows if row.status == MilestoneStatus.CANCELLED),
+    )
+
+
+def timeliness_line(label: str, figures: Timeliness) -> TimelinessLine:
+    return TimelinessLine(
+        label=label,
+        reports_counted=figures.reports_counted,
+        reports_on_time=figures.reports_on_time,
+        reports_on_time_percent=figures.reports_on_time_percent,
+        deliverables_counted=figures.deliverables_counted,
+        deliverables_on_time=figures.deliverables_on_time,
+        deliverables_on_time_percent=figures.deliverables_on_time_percent,
+        late_count=figures.late_count,
+        median_days_late=figures.median_days_late,
+        reviews_counted=figures.reviews_counted,
+        median_review_days=figures.median_review_days,
     )
 
 
@@ -118,7 +142,9 @@ def build(scope: ReportScope, user: User | None, progress: Progress) -> Mileston
         section("By country", lambda line: line.country),
         section("By officer", lambda line: line.officer),
     )
-    progress(2, 3, "Milestones counted")
+    progress(2, 3, "Timeliness of reports and deliverables")
+    # The whole history of the scope's projects, whatever the milestone date range: timeliness is a record.
+    timeliness = timeliness_figures(user=user, today=today, projects=projects)
     lines = tuple(row.line for row in rows)
     report = MilestoneReport(
         title=scope.title or TITLE,
@@ -134,6 +160,10 @@ def build(scope: ReportScope, user: User | None, progress: Progress) -> Mileston
         sections=sections if lines else (),
         milestones=lines,
         empty_message="" if lines else NOTHING,
+        timeliness=tuple(timeliness_line(g.award_number, g.timeliness) for g in timeliness.by_grant)
+        if lines
+        else (),
+        timeliness_total=timeliness_line("Total", timeliness.portfolio) if lines else None,
     )
     progress(3, 3, "Done")
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,33 @@ class SummarySection:
 
 
 @dataclass(frozen=True)
+class TimelinessLine:
+    """How timely a grant (or the whole scope) was: reports and deliverables met on or before their due date
+    out of those counted (due by the report's date, or met), median days late of the late ones, and median
+    days from a report's submission to the officer's decision. Percentages in percent; None = none counted."""
+
+    label: str
+    reports_counted: int
+    reports_on_time: int
+    reports_on_time_percent: Decimal | None
+    deliverables_counted: int
+    deliverables_on_time: int
+    deliverables_on_time_percent: Decimal | None
+    late_count: int
+    median_days_late: Decimal | None
+    reviews_counted: int
+    median_review_days: Decimal | None
+
+
+TIMELINESS_NOTE = (
+    "Timeliness: a report is on time when first submitted on or before its due date (a report returned for "
+    "correction keeps its first submission), a deliverable when completed on or before its due date. Counted: "
+    "those due by the report's date, and any met earlier. Median days late: over the late ones, including "
+    "those still outstanding. Review: median days from a report's submission to its approval or return."
+)
+
+
+@dataclass(frozen=True)
 class MilestoneReport:
     title: str
     as_of: datetime.date
@@ -58,7 +86,14 @@ class MilestoneReport:
     sections: tuple[SummarySection, ...]
     milestones: tuple[MilestoneLine, ...]
     empty_message: str = ""  # set when there is nothing to report; the renderers show it instead of tables
+    # By grant, and the whole scope; empty when nothing is counted.
+    timeliness: tuple[TimelinessLine, ...] = ()
+    timeliness_total: TimelinessLine | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.milestones
+
+    @property
+    def timeliness_note(self) -> str:
+        return TIMELINESS_NOTE

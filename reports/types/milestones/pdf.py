@@ -8,11 +8,59 @@ from typing import IO
 from reportlab.platypus import Flowable
 
 from reports.render import pdf as base
-from reports.types.milestones.data import MilestoneCounts, MilestoneReport, SummarySection
+from reports.types.milestones.data import (
+    TIMELINESS_NOTE,
+    MilestoneCounts,
+    MilestoneReport,
+    SummarySection,
+    TimelinessLine,
+)
 
 LIST_HEADER = ["Award number", "Country", "Milestone", "Category", "Due", "Status", "Completed", "Days late"]
 LIST_WIDTHS = [70, 50, 108, 62, 48, 50, 50, 44]
 SUMMARY_WIDTHS = [122, 42, 40, 46, 45, 45, 46, 46, 50]
+TIMELINESS_HEADER = [
+    "Award number",
+    "Reports",
+    "%",
+    "Deliverables",
+    "%",
+    "Late",
+    "Days late",
+    "Review days",
+]
+TIMELINESS_WIDTHS = [104, 58, 42, 66, 42, 32, 66, 72]
+
+
+def _of(part: int, whole: int) -> str:
+    return f"{base.fmt_number(part)} of {base.fmt_number(whole)}" if whole else base.DASH
+
+
+def _timeliness_row(line: TimelinessLine) -> list[str]:
+    return [
+        line.label,
+        _of(line.reports_on_time, line.reports_counted),
+        base.fmt_percent(line.reports_on_time_percent, 1),
+        _of(line.deliverables_on_time, line.deliverables_counted),
+        base.fmt_percent(line.deliverables_on_time_percent, 1),
+        base.fmt_number(line.late_count),
+        base.fmt_number(line.median_days_late, 1),
+        base.fmt_number(line.median_review_days, 1),
+    ]
+
+
+def _timeliness(report: MilestoneReport) -> list[Flowable]:
+    rows = [_timeliness_row(line) for line in (*report.timeliness, report.timeliness_total)]
+    return [
+        base.heading("Timeliness", 1),
+        *base.chunked_table(TIMELINESS_HEADER, rows, TIMELINESS_WIDTHS, numeric=range(1, 8)),
+        base.para(
+            "Reports and Deliverables: on time, of those counted. Days late: the median over the late ones. "
+            "Review days: the median from submission to decision. " + TIMELINESS_NOTE,
+            "muted",
+        ),
+        base.spacer(),
+    ]
 
 
 def _summary_header(report: MilestoneReport, first: str) -> list[str]:
@@ -83,6 +131,8 @@ def _story(report: MilestoneReport) -> list[Flowable]:
     firsts = {"By grant": "Award number", "By country": "Country", "By officer": "Program officer"}
     for section in report.sections:
         story += _section(report, section, firsts.get(section.title, ""))
+    if report.timeliness_total is not None:
+        story += _timeliness(report)
     rows = (
         [
             m.award_number,

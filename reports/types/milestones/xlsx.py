@@ -7,8 +7,14 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from reports.render.xlsx import COUNT, DATE, Column, Styles, start_table
-from reports.types.milestones.data import MilestoneCounts, MilestoneReport, SummarySection
+from reports.render.xlsx import COUNT, DATE, DECIMAL, PERCENT, Column, Styles, start_table
+from reports.types.milestones.data import (
+    TIMELINESS_NOTE,
+    MilestoneCounts,
+    MilestoneReport,
+    SummarySection,
+    TimelinessLine,
+)
 
 
 def fit(columns: list[Column]) -> list[Column]:
@@ -62,6 +68,38 @@ LIST_COLUMNS = fit(
     ]
 )
 
+TIMELINESS_COLUMNS = fit(
+    [
+        Column("Award number", 20),
+        Column("Reports counted", 10, COUNT),
+        Column("Reports on time", 10, COUNT),
+        Column("Reports on time (%)", 11, PERCENT),
+        Column("Deliverables counted", 12, COUNT),
+        Column("Deliverables on time", 12, COUNT),
+        Column("Deliverables on time (%)", 12, PERCENT),
+        Column("Late", 8, COUNT),
+        Column("Median days late", 10, DECIMAL),
+        Column("Reviews", 9, COUNT),
+        Column("Median days to review", 11, DECIMAL),
+    ]
+)
+
+
+def timeliness_values(line: TimelinessLine) -> list:
+    return [
+        line.reports_counted,
+        line.reports_on_time,
+        line.reports_on_time_percent,
+        line.deliverables_counted,
+        line.deliverables_on_time,
+        line.deliverables_on_time_percent,
+        line.late_count,
+        line.median_days_late,
+        line.reviews_counted,
+        line.median_review_days,
+    ]
+
+
 SECTION_FIRST = {"By grant": "Award number", "By country": "Country", "By officer": "Program officer"}
 
 
@@ -104,6 +142,23 @@ def _section(workbook: Workbook, report: MilestoneReport, section: SummarySectio
         )
 
 
+def _timeliness(workbook: Workbook, report: MilestoneReport) -> None:
+    sheet = workbook.create_sheet("Timeliness")
+    styles = start_table(sheet, TIMELINESS_COLUMNS, freeze_columns=1, rows=len(report.timeliness))
+    formats = [c.fmt for c in TIMELINESS_COLUMNS[1:]]
+    for line in (*report.timeliness, report.timeliness_total):
+        bold = line is report.timeliness_total
+        sheet.append(
+            [styles.cell(line.label, bold=bold)]
+            + [
+                styles.cell(v, fmt, bold=bold)
+                for v, fmt in zip(timeliness_values(line), formats, strict=True)
+            ]
+        )
+    sheet.append([])
+    sheet.append([styles.cell(TIMELINESS_NOTE)])
+
+
 def _list(workbook: Workbook, report: MilestoneReport) -> None:
     sheet = workbook.create_sheet("Milestones")
     styles = start_table(sheet, LIST_COLUMNS, freeze_columns=1, rows=len(report.milestones))
@@ -132,5 +187,7 @@ def render_xlsx(report: MilestoneReport, stream: IO[bytes]) -> None:
     if not report.is_empty:
         for section in report.sections:
             _section(workbook, report, section)
+        if report.timeliness_total is not None:
+            _timeliness(workbook, report)
         _list(workbook, report)
     workbook.save(stream)
