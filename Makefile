@@ -3,10 +3,11 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# `make run` is a local development server over plain HTTP: DEBUG on, TLS-only settings off.
+# `make run` is a local development server over plain HTTP: DEBUG on, TLS-only settings off, and two-factor
+# sign-in not enforced, so the published demo logins work without an authenticator app (`make prod` enforces it).
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_ENV := DJANGO_DEBUG=true DJANGO_SECURE=false
+RUN_ENV := DJANGO_DEBUG=true DJANGO_SECURE=false PORTFOLIO_REQUIRE_2FA=false
 # Two pytest-xdist workers cut the suite's time by about a quarter on 2 cores (browser tests included);
 # PYTEST_WORKERS=0 runs in one process (for -x, --pdb). Extra arguments: PYTEST_ARGS="-k milestone".
 PYTEST_WORKERS ?= 2
@@ -14,7 +15,7 @@ PYTEST_ARGS ?=
 # 340 synthetic grants give about 20,000 milestones and over 500,000 disaggregated indicator values.
 SCALE_GRANTS ?= 340
 
-.PHONY: run test lint format install migrate demo scale benchmark benchmark-upload check-deploy
+.PHONY: run test lint format install migrate demo scale benchmark benchmark-upload check-deploy prod load-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +70,17 @@ format: $(STAMP)
 
 check-deploy: $(STAMP)
 	scripts/check-deploy
+
+# The production stack on this machine (README, "Production"): PostgreSQL (DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/portfolio_prod), Redis, gunicorn and PORTFOLIO_TASK_WORKERS task workers
+# over plain HTTP on HOST:PORT. PROD_ARGS=--demo loads the demo portfolio when missing.
+PROD_ARGS ?=
+prod: $(STAMP)
+	HOST=$(HOST) PORT=$(PORT) scripts/run-prod $(PROD_ARGS)
+
+# The load test against a running production stack (started with PORTFOLIO_QUERY_COUNT_HEADER=true make prod):
+# LOAD_ARGS="--users 50 --run-time 5m" by default; prints the table of pages and exits 1 when a target is missed.
+LOAD_ARGS ?= --users 50 --run-time 5m
+load-test: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portfolio_prod} \
+		$(BIN)/python benchmarks/load_run.py --host http://$(HOST):$(PORT) $(LOAD_ARGS)

@@ -122,3 +122,37 @@ def schedule_notifications(*, run_after: datetime.datetime | None = None) -> boo
         return False
     send_notifications_task.using(run_after=run_after or timezone.now()).enqueue()
     return True
+
+
+# --- Worker heartbeat (issue 7): readiness (/health/ready) asks whether a task worker took a task lately ----
+# The time of the last run is kept in the cache, which every web process and worker shares (Redis across
+# machines), so any web machine can answer for the workers of all of them.
+HEARTBEAT_CACHE_KEY = "portfolio:worker-heartbeat"
+
+
+@task()
+def worker_heartbeat_task() -> None:
+    """Record that a task worker is taking tasks (the time, in the cache), then queue the next beat in
+    settings.HEARTBEAT_SECONDS. Started by `manage.py schedule_heartbeat`, it keeps itself going."""
+    from django.core.cache import cache
+
+    try:
+        cache.set(HEARTBEAT_CACHE_KEY, timezone.now().timestamp(), timeout=None)
+    finally:
+        schedule_heartbeat(run_after=timezone.now() + datetime.timedelta(seconds=settings.HEARTBEAT_SECONDS))
+
+
+def schedule_heartbeat(*, run_after: datetime.datetime | None = None) -> bool:
+    """Queue one heartbeat at ``run_after`` (default: now) unless one is already waiting; returns whether one
+    was queued. As with the notification job, only a backend that can defer tasks holds the schedule."""
+    from django_tasks_db.models import DBTaskResult
+
+    if not worker_heartbeat_task.get_backend().supports_defer:
+        return False
+    waiting = DBTaskResult.objects.filter(
+        task_path=worker_heartbeat_task.module_path, status=TaskResultStatus.READY
+    ).exists()
+    if waiting:
+        return False
+    worker_heartbeat_task.using(run_after=run_after or timezone.now()).enqueue()
+    return True

@@ -29,3 +29,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The shared fixtures' reporting periods are fixed 2024-25 dates, long past their due date plus grace; the
 # entry-window lock is tested with its own grace (tests/indicators/test_period_lock.py, uploads/test_lock.py).
 REPORTING_GRACE_DAYS = 36500
+
+# Sign-in hardening (H7). The existing tests sign in with force_login (no second step) and Client.login()
+# (which calls authenticate() without a request, which axes refuses): two-factor enforcement and throttling
+# are off here and switched on by tests/portfolio/test_two_factor.py, test_signin_throttling.py and
+# tests/browser/test_two_factor.py.
+REQUIRE_2FA = False
+AXES_ENABLED = False

@@ -12,21 +12,13 @@ from indicators.charts import ChartPoint, target_actual_svg
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _fill(style: str) -> str:
-    return next(part.strip() for part in style.split(";") if part.strip().startswith("fill:"))
-
-
 def bars(svg: str, series: str) -> list[float]:
     """Heights of the ``series`` ("target" or "actual") bars, left to right. The legend's two swatches (target,
     then actual) name the colours; bars stand on the axis at the bottom of the plot."""
     rects = list(ET.fromstring(svg).iter(f"{SVG}rect"))
     legend = [r for r in rects if float(r.get("y")) > 100]
-    colour = _fill(legend[0 if series == "target" else 1].get("style"))
-    return [
-        float(r.get("height"))
-        for r in rects
-        if float(r.get("y")) < 100 and r.get("style") and _fill(r.get("style")) == colour
-    ]
+    colour = legend[0 if series == "target" else 1].get("fill")
+    return [float(r.get("height")) for r in rects if float(r.get("y")) < 100 and r.get("fill") == colour]
 
 
 def test_chart_is_valid_inline_svg_with_a_title():

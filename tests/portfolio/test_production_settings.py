@@ -1,0 +1,192 @@
+"""The production configuration: start-up refuses a deployment with a missing or malformed setting (naming it),
+Redis as the shared cache, JSON logs, gunicorn's settings from the environment, and `check --deploy`."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portfolio.logging import ACCESS_LOG_FORMAT, logging_config
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": "portfolio.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://portfolio.example.org",
+    "PORTFOLIO_SITE_URL": "https://portfolio.example.org",
+    "PORTFOLIO_REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+SHOW = (
+    "import portfolio.settings as s; print(s.DEBUG, s.LOG_FORMAT, s.CACHES['default']['BACKEND'], "
+    "s.SECRET_KEY == __import__('os').environ.get('DJANGO_SECRET_KEY'))"
+)
+
+
+def run_python(tmp_path: Path, code: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter whose environment holds only ``variables`` of the app's own (none of
+    the test run's DJANGO_*/PORTFOLIO_* settings leak in)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PORTFOLIO_", "DATABASE_URL"))
+    }
+    env.update({"PORTFOLIO_VAR_DIR": str(tmp_path), **variables})
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_settings_load_with_redis_and_json_logs(tmp_path):
+    result = run_python(tmp_path, SHOW, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "json", "django.core.cache.backends.redis.RedisCache", "True"]
+
+
+def test_make_run_needs_no_variables_and_logs_text_to_a_file_cache(tmp_path):
+    result = run_python(tmp_path, SHOW, DJANGO_DEBUG="true", DJANGO_SECURE="false")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "text",
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "False",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY is not set"),
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS is not set"),
+    ],
+)
+def test_a_deployment_without_its_secret_or_host_names_does_not_start(tmp_path, missing, message):
+    variables = {key: value for key, value in PRODUCTION.items() if key != missing}
+    result = run_python(tmp_path, SHOW, **variables)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_SECRET_KEY", "changeme"),
+        ("PORTFOLIO_REDIS_URL", "127.0.0.1:6379"),
+        ("PORTFOLIO_REDIS_URL", "http://127.0.0.1:6379/0"),
+        ("PORTFOLIO_SITE_URL", "portfolio.example.org"),
+        ("DJANGO_CSRF_TRUSTED_ORIGINS", "portfolio.example.org"),
+        ("DJANGO_LOG_FORMAT", "xml"),
+        ("DJANGO_LOG_LEVEL", "LOUD"),
+        ("PORTFOLIO_HEARTBEAT_SECONDS", "1"),
+        ("PORTFOLIO_DB_CONNECT_TIMEOUT", "soon"),
+    ],
+)
+def test_a_malformed_production_setting_stops_start_up_naming_it(tmp_path, variable, value):
+    variables = {**PRODUCTION, "DATABASE_URL": "postgres://app@127.0.0.1:5432/portfolio", variable: value}
+    result = run_python(tmp_path, SHOW, **variables)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_redis_url_error_does_not_show_the_password(tmp_path):
+    result = run_python(tmp_path, SHOW, **{**PRODUCTION, "PORTFOLIO_REDIS_URL": "http://:hunter2@cache:6379"})
+    assert "PORTFOLIO_REDIS_URL" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_check_deploy_passes_with_the_production_settings(tmp_path):
+    result = run_python(
+        tmp_path,
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        DJANGO_SETTINGS_MODULE="portfolio.settings",
+        DJANGO_SECURE="true",
+        DJANGO_BEHIND_PROXY="true",
+        DJANGO_SECURE_HSTS_PRELOAD="true",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_gunicorn_configuration_comes_from_the_environment(tmp_path):
+    code = (
+        "import runpy; c = runpy.run_path('portfolio/gunicorn.conf.py'); "
+        "print(c['workers'], c['threads'], c['timeout'], c['bind'], c['logconfig_dict']['root']['handlers'])"
+    )
+    result = run_python(
+        tmp_path,
+        code,
+        PORTFOLIO_WEB_WORKERS="3",
+        PORTFOLIO_WEB_THREADS="4",
+        PORTFOLIO_WEB_TIMEOUT="45",
+        PORTFOLIO_WEB_BIND="0.0.0.0:9000",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "3 4 45 ['0.0.0.0:9000'] ['console']"
+
+    bad = run_python(tmp_path, code, PORTFOLIO_WEB_WORKERS="many", **PRODUCTION)
+    assert bad.returncode != 0
+    assert "PORTFOLIO_WEB_WORKERS='many' is not a whole number" in bad.stderr
+
+
+def test_gunicorn_refuses_to_start_a_deployment_missing_its_secret(tmp_path):
+    variables = {key: value for key, value in PRODUCTION.items() if key != "DJANGO_SECRET_KEY"}
+    result = run_python(tmp_path, "import runpy; runpy.run_path('portfolio/gunicorn.conf.py')", **variables)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def emit(config: dict, logger_name: str, message: str, args: object = ()) -> str:
+    """What one record logged under ``config`` writes to stdout."""
+    stream = io.StringIO()
+    config = json.loads(json.dumps(config))
+    config["handlers"]["console"]["stream"] = stream
+    previous = logging.root.manager.loggerDict.copy()
+    root_handlers, root_level = logging.root.handlers[:], logging.root.level
+    try:
+        logging.config.dictConfig(config)
+        logging.getLogger(logger_name).info(message, args)
+    finally:
+        logging.root.handlers[:] = root_handlers
+        logging.root.setLevel(root_level)
+        for name in ("django.request", "gunicorn.error", "gunicorn.access"):
+            if name not in previous:
+                logging.root.manager.loggerDict.pop(name, None)
+    return stream.getvalue()
+
+
+def test_gunicorn_access_lines_are_json_with_named_fields():
+    atoms = {"h": "10.0.0.7", "m": "GET", "U": "/grants/", "s": "200", "B": "5120", "M": "42", "a": "curl/8"}
+    line = emit(logging_config(log_format="json", level="INFO"), "gunicorn.access", ACCESS_LOG_FORMAT, atoms)
+    record = json.loads(line)
+    assert record["logger"] == "gunicorn.access"
+    assert record["level"] == "INFO"
+    assert record["message"] == '10.0.0.7 "GET /grants/" 200 5120 42ms'
+    assert (record["method"], record["path"], record["status"], record["duration_ms"]) == (
+        "GET",
+        "/grants/",
+        200,
+        42,
+    )
+    assert record["remote_addr"] == "10.0.0.7"
+
+
+def test_text_log_format_is_one_readable_line():
+    line = emit(logging_config(log_format="text", level="INFO"), "django.request", "Not Found: %s", "/x")
+    assert line.rstrip().endswith("INFO django.request Not Found: /x")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(line)
