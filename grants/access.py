@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from grants.models import CountryProject, Grant, Milestone, MilestoneEvidence, User
+from grants.models import CountryProject, Grant, Milestone, MilestoneEvidence, Notification, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -132,3 +132,15 @@ def get_evidence_for_user(user: User, pk: int | str, *, write: bool = False) -> 
         raise Http404("No such file.") from None
     _check_write(user, evidence.milestone.country_project.grant, write)
     return evidence
+
+
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    """One's own in-app notifications, and nobody else's, whatever one's role."""
+    return Notification.objects.filter(recipient=user, in_app=True)
+
+
+def get_notification_for_user(user: User, pk: int | str) -> Notification:
+    try:
+        return notifications_visible_to(user).get(pk=pk)
+    except (Notification.DoesNotExist, ValueError):
+        raise Http404("No such notification.") from None

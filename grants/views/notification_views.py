@@ -11,27 +11,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grants import notifications as services
+from grants.access import get_notification_for_user, notifications_visible_to
 from grants.forms.common import add_service_error
 from grants.forms.notifications import NotificationPreferenceForm
-from grants.models import Notification
-
-
-def _own(request: HttpRequest) -> QuerySet[Notification]:
-    """The signed-in person's in-app notifications: where every list and lookup here starts."""
-    return Notification.objects.filter(recipient=request.user, in_app=True)
 
 
 @require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(
-        _own(request).only("pk", "title", "body", "url", "created_at", "read_at", "kind"), settings.PAGE_SIZE
+        notifications_visible_to(request.user).only(
+            "pk", "title", "body", "url", "created_at", "read_at", "kind"
+        ),
+        settings.PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -46,7 +43,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go to what it is about."""
-    notification = get_object_or_404(_own(request), pk=pk)
+    notification = get_notification_for_user(request.user, pk)
     services.notification_mark_read(notification=notification, actor=request.user)
     url = notification.url
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):

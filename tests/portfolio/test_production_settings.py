@@ -7,15 +7,13 @@ import io
 import json
 import logging
 import logging.config
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from portfolio.logging import ACCESS_LOG_FORMAT, logging_config
+from tests.portfolio.test_settings import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -30,20 +28,6 @@ SHOW = (
     "import portfolio.settings as s; print(s.DEBUG, s.LOG_FORMAT, s.CACHES['default']['BACKEND'], "
     "s.SECRET_KEY == __import__('os').environ.get('DJANGO_SECRET_KEY'))"
 )
-
-
-def run_python(tmp_path: Path, code: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """``code`` in a fresh interpreter whose environment holds only ``variables`` of the app's own (none of
-    the test run's DJANGO_*/PORTFOLIO_* settings leak in)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PORTFOLIO_", "DATABASE_URL"))
-    }
-    env.update({"PORTFOLIO_VAR_DIR": str(tmp_path), **variables})
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
 
 
 def test_production_settings_load_with_redis_and_json_logs(tmp_path):

@@ -118,7 +118,9 @@ def test_local_secret_key_is_generated_once_and_reused(tmp_path):
     assert local_secret_key(tmp_path / "other_key") != first
 
 
-def _import_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+def run_python(tmp_path: Path, code: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter whose environment holds only ``variables`` of the app's own (none of
+    the test run's DJANGO_*/PORTFOLIO_* settings leak in)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -126,16 +128,15 @@ def _import_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedPr
     }
     env.update({"PORTFOLIO_VAR_DIR": str(tmp_path), **variables})
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import portfolio.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _import_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    return run_python(
+        tmp_path,
+        "import portfolio.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        **variables,
     )
 
 
