@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from indicators.models import Submission, SubmissionStatus
-from portfolio.tables import BaseTable
+from portfolio.tables import BaseTable, DateTimeColumn
 
 # Secondary columns give way on phones, so grant, period, status, waiting time and the link fit.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -53,7 +53,7 @@ class ReviewQueueTable(BaseTable):
         linkify=lambda record: reverse("indicators:submission_review", args=[record.pk]),
     )
     status = tables.Column()
-    submitted_at = tables.DateTimeColumn(
+    submitted_at = DateTimeColumn(
         verbose_name="Submitted",
         format="j M Y",
         attrs={
@@ -88,7 +88,7 @@ class ReviewQueueTable(BaseTable):
         return format_html('<span title="{}">{}</span>', grantee.name, grantee.short_name)
 
     def render_country(self, record: Submission) -> str:
-        return record.country_project.country.name
+        return self.country_name(record.country_project.country)
 
     def render_status(self, record: Submission) -> str:
         return format_html(

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from indicators.deadlines import DueItem, DueKind, DueState
-from portfolio.tables import BaseTable
+from portfolio.tables import BaseTable, DateColumn
 
 # Bootstrap's own colours: the state is also written in the badge, so colour is never the only signal.
 STATE_CLASSES = {
@@ -52,7 +52,7 @@ def timing_text(item: DueItem, today: datetime.date) -> str:
 
 
 class CalendarTable(BaseTable):
-    due_date = tables.DateColumn(verbose_name="Due", format="j M Y", attrs=NOWRAP)
+    due_date = DateColumn(verbose_name="Due", format="j M Y", attrs=NOWRAP)
     timing = tables.Column(verbose_name="Days", accessor="due_date", orderable=False)
     state = tables.Column(verbose_name="State", orderable=False)
     kind = tables.Column(verbose_name="Kind", orderable=False, attrs=WIDE_ONLY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ def refresh_performance_tables(grant_id: int) -> None:
         group_label=grant_label(grant.award_number),
         **common,
     )
-    warm_performance_table(projects=CountryProject.objects.all(), group_label=PORTFOLIO_LABEL, **common)
+    warm_portfolio_performance()
 
 
 @task()
@@ -145,14 +146,55 @@ def worker_heartbeat_task() -> None:
 def schedule_heartbeat(*, run_after: datetime.datetime | None = None) -> bool:
     """Queue one heartbeat at ``run_after`` (default: now) unless one is already waiting; returns whether one
     was queued. As with the notification job, only a backend that can defer tasks holds the schedule."""
+    return _schedule_once(worker_heartbeat_task, run_after)
+
+
+def _schedule_once(job: Any, run_after: datetime.datetime | None) -> bool:
     from django_tasks_db.models import DBTaskResult
 
-    if not worker_heartbeat_task.get_backend().supports_defer:
+    if not job.get_backend().supports_defer:
         return False
-    waiting = DBTaskResult.objects.filter(
-        task_path=worker_heartbeat_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
+    if DBTaskResult.objects.filter(task_path=job.module_path, status=TaskResultStatus.READY).exists():
         return False
-    worker_heartbeat_task.using(run_after=run_after or timezone.now()).enqueue()
+    job.using(run_after=run_after or timezone.now()).enqueue()
     return True
+
+
+# --- The portfolio performance table, built before anyone asks for it ------------------------------------
+# Its cache key holds the date (targets and "on track" depend on today), so every day starts cold, and at
+# portfolio scale the first manager of the day would wait seconds for the build. A worker builds it when the
+# stack starts and again just after each midnight; approvals rebuild it too (refresh_performance_tables).
+
+
+@task()
+def warm_performance_task() -> None:
+    """Build and cache the portfolio performance table as office staff open it (no filters), then queue the
+    next build for five minutes past the coming midnight."""
+    try:
+        warm_portfolio_performance()
+    finally:
+        schedule_performance_warming(run_after=next_midnight() + datetime.timedelta(minutes=5))
+
+
+def warm_portfolio_performance() -> None:
+    """Build and cache the portfolio performance table with the options of the page's first view."""
+    warm_performance_table(
+        projects=CountryProject.objects.all(),
+        group_label=PORTFOLIO_LABEL,
+        latest_periods=GROUP_PERIODS,
+        with_cells=False,
+        **NO_FILTERS,
+    )
+
+
+def next_midnight(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The coming midnight in the site's time zone."""
+    local = timezone.localtime(now)
+    tomorrow = local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=local.tzinfo)
+
+
+def schedule_performance_warming(*, run_after: datetime.datetime | None = None) -> bool:
+    """Queue one build of the portfolio performance table at ``run_after`` (default: now) unless one is
+    already waiting; returns whether one was queued."""
+    return _schedule_once(warm_performance_task, run_after)

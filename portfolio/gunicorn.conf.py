@@ -7,6 +7,7 @@ stdout when DEBUG is off), access lines included.
 
 from __future__ import annotations
 
+import gc
 import os
 
 import django
@@ -44,3 +45,13 @@ loglevel = settings.LOG_LEVEL.lower()
 # gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn): two stacks on one machine would
 # fight over it, and nothing here uses gunicornc.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    """Once a worker has loaded Django and the app, move those objects (about 170,000) out of the garbage
+    collector's reach: they live as long as the process, yet every full collection walked them all, an 80 ms
+    pause in the middle of some request (20 ms after freezing). Young collections run every 10,000 new
+    container objects instead of 700: a page builds tens of thousands, and each collection cost a fraction of a
+    millisecond several times a page."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django_countries import countries
 
 from grants.access import country_projects_visible_to, grants_visible_to
@@ -47,4 +50,12 @@ def country_choices(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     codes = country_projects_visible_to(user).order_by().values_list("country", flat=True).distinct()
-    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
+    language = get_language()
+    return sorted(((code, _country_name(language, code)) for code in codes), key=lambda c: c[1])
+
+
+@functools.cache
+def _country_name(language: str | None, code: str) -> str:
+    # django-countries translates the name on every call; the names are fixed per language, and there are
+    # fewer than 300 codes, so each filter bar need not translate its country list again.
+    return countries.name(code) or code

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from grants.filters.common import country_choices, grantee_choices, officer_choices
 from grants.models import CountryProject, Grant, GrantStatus, Theme
+from portfolio.widgets import fast_select
 
 
 class GrantFilter(django_filters.FilterSet):
@@ -42,6 +43,8 @@ class GrantFilter(django_filters.FilterSet):
             # Bootstrap classes for the filter bar, so the template only lays the fields out.
             css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
             form_field.widget.attrs.setdefault("class", css)
+            # Selects write their options in Python (same HTML): the template per option is most of the bar.
+            form_field.widget = fast_select(form_field.widget)
         self.form.fields["q"].widget.attrs.setdefault("placeholder", "e.g. IL-24943 or migrant")
 
     def filter_q(self, queryset: QuerySet[Grant], name: str, value: str) -> QuerySet[Grant]:

@@ -8,8 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from grants.models import Grant
-from grants.selectors.grant_selectors import countries_of
-from portfolio.tables import BaseTable
+from portfolio.tables import BaseTable, DateColumn
 
 # Secondary columns give way on phones, so award, grantee, status and amount fit without scrolling far.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -36,7 +35,7 @@ class GrantTable(BaseTable):
     status = tables.Column()
     countries = tables.Column(empty_values=(), order_by=("first_country",), attrs=WIDE_ONLY)
     obligated_amount = tables.Column(verbose_name="Obligated (USD)", attrs=NUM)
-    end_date = tables.DateColumn(
+    end_date = DateColumn(
         verbose_name="Ends",
         format="j M Y",
         attrs={
@@ -77,7 +76,8 @@ class GrantTable(BaseTable):
         return grant_status_badge(record)
 
     def render_countries(self, record: Grant) -> str:
-        return ", ".join(countries_of(record)) or "—"
+        # countries_of(record), with each name looked up once per table.
+        return ", ".join(self.country_name(project.country) for project in record.project_countries) or "—"
 
     def render_obligated_amount(self, value: Decimal) -> str:
         return f"{value:,.2f}"

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from grants.models import Milestone
 from grants.selectors.milestone_selectors import days_overdue
-from portfolio.tables import BaseTable
+from portfolio.tables import BaseTable, DateColumn
 
 # Secondary columns give way on phones, so due date, title, status and lateness fit without scrolling far.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -31,7 +31,7 @@ def status_badge(milestone: Milestone) -> str:
 
 
 class MilestoneTable(BaseTable):
-    due_date = tables.DateColumn(verbose_name="Due", format="j M Y", attrs={"td": {"class": "text-nowrap"}})
+    due_date = DateColumn(verbose_name="Due", format="j M Y", attrs={"td": {"class": "text-nowrap"}})
     title = tables.Column(linkify=True)
     category = tables.Column(attrs=WIDE_ONLY)
     status = tables.Column()
@@ -52,7 +52,7 @@ class MilestoneTable(BaseTable):
         order_by="country_project__grant__grantee__name",
         attrs=WIDE_ONLY,
     )
-    completed_on = tables.DateColumn(verbose_name="Completed", format="j M Y", attrs=WIDE_ONLY_NOWRAP)
+    completed_on = DateColumn(verbose_name="Completed", format="j M Y", attrs=WIDE_ONLY_NOWRAP)
     days_overdue = tables.Column(
         verbose_name="Days overdue",
         empty_values=(),
@@ -85,7 +85,7 @@ class MilestoneTable(BaseTable):
         return status_badge(record)
 
     def render_country(self, record: Milestone) -> str:
-        return record.country_project.country.name
+        return self.country_name(record.country_project.country)
 
     def render_grantee(self, record: Milestone) -> str:
         grantee = record.country_project.grant.grantee

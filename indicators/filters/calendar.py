@@ -29,6 +29,7 @@ from grants.filters.common import (
 from grants.models import Grant
 from indicators.deadlines import DueKind, DueState
 from indicators.selectors.deadlines import DueFilters
+from portfolio.widgets import FastSelect
 
 MONTH = "month"
 LIST = "list"
@@ -39,6 +40,7 @@ LIST_DAYS_AFTER = 90
 MAX_RANGE_DAYS = 5 * 366
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# Selects are FastSelects: the same HTML as forms.Select, with the options written in Python.
 _SMALL_SELECT = {"class": "form-select form-select-sm"}
 _SMALL_INPUT = {"class": "form-control form-control-sm"}
 
@@ -112,27 +114,27 @@ class CalendarFilterForm(forms.Form):
         choices=[(state.value, state.label) for state in DueState],
         widget=forms.CheckboxSelectMultiple,
     )
-    country = forms.ChoiceField(label="Country", required=False, widget=forms.Select(attrs=_SMALL_SELECT))
+    country = forms.ChoiceField(label="Country", required=False, widget=FastSelect(attrs=_SMALL_SELECT))
     officer = forms.ModelChoiceField(
         label="Program officer",
         required=False,
         queryset=officer_choices(None),
         empty_label="Any officer",
-        widget=forms.Select(attrs=_SMALL_SELECT),
+        widget=FastSelect(attrs=_SMALL_SELECT),
     )
     grantee = forms.ModelChoiceField(
         label="Grantee",
         required=False,
         queryset=grantee_choices(None),
         empty_label="Any grantee",
-        widget=forms.Select(attrs=_SMALL_SELECT),
+        widget=FastSelect(attrs=_SMALL_SELECT),
     )
     grant = AwardNumberChoiceField(
         label="Grant",
         required=False,
         queryset=grant_choices(None),
         empty_label="Any grant",
-        widget=forms.Select(attrs=_SMALL_SELECT),
+        widget=FastSelect(attrs=_SMALL_SELECT),
     )
 
     def __init__(

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from indicators.models import Domain, Indicator, Level, MeasureType
+from portfolio.widgets import fast_select
 
 ACTIVE_CHOICES = (("yes", "Active"), ("no", "Inactive"))
 
@@ -33,6 +34,8 @@ class IndicatorFilter(django_filters.FilterSet):
             # Bootstrap classes for the filter bar, so the template only lays the fields out.
             css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
             form_field.widget.attrs.setdefault("class", css)
+            # Selects write their options in Python (same HTML): the template per option is most of the bar.
+            form_field.widget = fast_select(form_field.widget)
         self.form.fields["q"].widget.attrs.setdefault("placeholder", "Code, name or definition")
 
     def filter_q(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 
 from grants.forms.common import BootstrapMixin
 from indicators.cells import TOTAL, field_name
-from indicators.models import Submission
+from indicators.models import ActualValue, Submission
 from indicators.validation import CellInput, CellRef, IndicatorSpec
 
 NARRATIVE_FIELDS = ("achievements", "challenges", "next_steps")
@@ -39,8 +40,18 @@ class SubmissionEntryForm(BootstrapMixin, forms.Form):
     challenges = forms.CharField(label="Challenges", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, submission: Submission, specs: list[IndicatorSpec], **kwargs: Any) -> None:
-        kwargs.setdefault("initial", self._initial(submission))
+    def __init__(
+        self,
+        *args: Any,
+        submission: Submission,
+        specs: list[IndicatorSpec],
+        values: Iterable[ActualValue] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``values``: the report's stored values when the caller has read them already (the entry layout has),
+        to save reading them again; by default the form reads them."""
+        if "initial" not in kwargs:
+            kwargs["initial"] = self._initial(submission, values)
         super().__init__(*args, **kwargs)
         self.specs = specs
         for spec in specs:
@@ -62,13 +73,13 @@ class SubmissionEntryForm(BootstrapMixin, forms.Form):
         self._style_widgets()
 
     @staticmethod
-    def _initial(submission: Submission) -> dict[str, Any]:
+    def _initial(submission: Submission, values: Iterable[ActualValue] | None) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "version": submission.version,
             "cumulative_expenditure": submission.expenditure_text,
             **{name: getattr(submission, name) for name in NARRATIVE_FIELDS},
         }
-        for row in submission.values.all():
+        for row in submission.values.all().order_by() if values is None else values:
             pk, key = row.project_indicator_id, row.cell_key
             initial[field_name(pk, key, "value")] = row.value_text
             initial[field_name(pk, key, "numerator")] = row.numerator_text

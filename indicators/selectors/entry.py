@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
@@ -15,6 +15,8 @@ from indicators.cells import TOTAL, make_key
 from indicators.models import (
     EDITABLE_STATUSES,
     ActualValue,
+    DisaggregationOption,
+    Indicator,
     PeriodStatus,
     ProjectIndicator,
     ReportingPeriod,
@@ -23,7 +25,7 @@ from indicators.models import (
     SubmissionTransition,
     Target,
 )
-from indicators.validation import IndicatorSpec
+from indicators.validation import CategorySpec, IndicatorSpec
 
 OTHER = "Other indicators"
 
@@ -110,11 +112,20 @@ class EntryGroup:
     indicators: list[EntryIndicator] = field(default_factory=list)
 
 
+class EarlierValue(NamedTuple):
+    """The part of an earlier period's stored value that the layout shows beside a cell."""
+
+    nothing_to_report: bool
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
 def _shown(number: Decimal | None) -> str:
     return "" if number is None else f"{number.normalize():f}"
 
 
-def _previous_text(row: ActualValue, percentage: bool) -> str:
+def _previous_text(row: ActualValue | EarlierValue, percentage: bool) -> str:
     if row.nothing_to_report:
         return "nothing to report"
     if percentage:
@@ -142,11 +153,64 @@ def _layout(spec: IndicatorSpec) -> tuple[list[str], list[tuple[str, list[str]]]
     return [name for _, name in first.options], rows
 
 
+def _specs(project_indicators: list[ProjectIndicator]) -> dict[int, IndicatorSpec]:
+    """Each project indicator's spec, as ProjectIndicator.spec() builds it from with_library(), read as flat
+    rows: prefetching builds a queryset and model instances per indicator and category, which on a report of
+    a few dozen indicators costs more than the rest of the layout. Two queries: the indicators' categories,
+    and their options (each in its model's display order)."""
+    links = (
+        Indicator.categories.through.objects.filter(
+            indicator_id__in={pi.indicator_id for pi in project_indicators}
+        )
+        .order_by("disaggregationcategory__sort_order", "disaggregationcategory__name")
+        .values_list(
+            "indicator_id",
+            "disaggregationcategory_id",
+            "disaggregationcategory__code",
+            "disaggregationcategory__name",
+            "disaggregationcategory__complete",
+        )
+    )
+    by_indicator: dict[int, list[tuple[int, str, str, bool]]] = {}
+    for indicator_id, category_id, code, name, complete in links:
+        by_indicator.setdefault(indicator_id, []).append((category_id, code, name, complete))
+    options: dict[int, list[tuple[str, str]]] = {}
+    if by_indicator:
+        for category_id, code, name in (
+            DisaggregationOption.objects.filter(
+                category_id__in={c[0] for categories in by_indicator.values() for c in categories}
+            )
+            .order_by("sort_order", "name")
+            .values_list("category_id", "code", "name")
+        ):
+            options.setdefault(category_id, []).append((code, name))
+    categories = {
+        indicator_id: tuple(
+            CategorySpec(code=code, name=name, complete=complete, options=tuple(options.get(pk, ())))
+            for pk, code, name, complete in rows
+        )
+        for indicator_id, rows in by_indicator.items()
+    }
+    return {
+        pi.pk: IndicatorSpec(
+            id=pi.pk,
+            code=pi.indicator.code,
+            name=pi.indicator.name,
+            measure_type=pi.indicator.measure_type,
+            aggregation=pi.indicator.aggregation,
+            categories=categories.get(pi.indicator_id, ()),
+        )
+        for pi in project_indicators
+    }
+
+
 @dataclass(frozen=True)
 class EntryLayout:
     groups: list[EntryGroup]
     # The earlier periods with an approved report, newest first (at most ``history`` of them).
     history_periods: list[ReportingPeriod]
+    # Every value stored in the report (for the entry form's initial data, without reading them again).
+    stored_values: list[ActualValue] = field(default_factory=list)
 
 
 def submission_entry(submission: Submission) -> list[EntryGroup]:
@@ -158,21 +222,24 @@ def entry_layout(submission: Submission, *, history: int = 1) -> EntryLayout:
     """A report laid out by results framework node, indicator and cell, with each cell's target and the
     approved values of up to ``history`` earlier periods.
 
-    Queries (constant in the number of indicators and cells): project indicators with the library (indicator,
-    node, categories, options: 3), stored values (1), targets for the period (1), the earlier approved reports
-    (1) and their values (1).
+    Queries (constant in the number of indicators and cells): project indicators with the library (indicator
+    and node, categories, options: 3, see _specs), stored values (1), targets for the period (1), the earlier
+    approved reports (1) and their values (1).
     """
     project_indicators = list(
-        ProjectIndicator.objects.with_library()
+        ProjectIndicator.objects.select_related("indicator", "result_node")
         .filter(country_project_id=submission.country_project_id)
         .order_by("result_node__sort_order", "result_node__code", "sort_order", "indicator__code")
     )
-    stored = {(row.project_indicator_id, row.cell_key): row for row in submission.values.all()}
+    specs = _specs(project_indicators)
+    # The rows below are looked up by (project indicator, cell), so they are read unordered: the models'
+    # default orderings follow foreign keys to other models' orderings, joining and sorting for nothing.
+    stored = {(row.project_indicator_id, row.cell_key): row for row in submission.values.all().order_by()}
     targets = {
         (t.project_indicator_id, t.cell_key): t
         for t in Target.objects.filter(
             project_indicator__country_project_id=submission.country_project_id, period=submission.period_id
-        )
+        ).order_by()
     }
     before = list(
         Submission.objects.approved()
@@ -183,13 +250,26 @@ def entry_layout(submission: Submission, *, history: int = 1) -> EntryLayout:
         .select_related("period")
         .order_by("-period__start_date")[:history]
     )
-    earlier: dict[int, dict[tuple[int, str], ActualValue]] = {s.pk: {} for s in before}
-    for row in ActualValue.objects.filter(submission__in=[s.pk for s in before]):
-        earlier[row.submission_id][(row.project_indicator_id, row.cell_key)] = row
+    # Only what _previous_text shows, as plain rows: the review screen reads three periods of every cell.
+    earlier: dict[int, dict[tuple[int, str], EarlierValue]] = {s.pk: {} for s in before}
+    for row in (
+        ActualValue.objects.filter(submission__in=[s.pk for s in before])
+        .order_by()
+        .values_list(
+            "submission_id",
+            "project_indicator_id",
+            "cell_key",
+            "nothing_to_report",
+            "value",
+            "numerator",
+            "denominator",
+        )
+    ):
+        earlier[row[0]][(row[1], row[2])] = EarlierValue(*row[3:])
     ordered = [earlier[s.pk] for s in before]
     groups: dict[int | None, EntryGroup] = {}
     for pi in project_indicators:
-        spec = pi.spec()
+        spec = specs[pi.pk]
         percentage = spec.measure_type == "percentage"
 
         def cell(
@@ -225,7 +305,11 @@ def entry_layout(submission: Submission, *, history: int = 1) -> EntryLayout:
         )
     # Indicators outside the results framework come after it.
     ordered_groups = sorted(groups.values(), key=lambda group: group.heading == OTHER)
-    return EntryLayout(groups=ordered_groups, history_periods=[s.period for s in before])
+    return EntryLayout(
+        groups=ordered_groups,
+        history_periods=[s.period for s in before],
+        stored_values=list(stored.values()),
+    )
 
 
 def submission_timeline(submission: Submission) -> list[SubmissionTransition]:
@@ -373,8 +457,14 @@ def project_reporting_page(
     periods = ReportingPeriod.objects.filter(
         grant_id__in={p.grant_id for p in project_list}, status=PeriodStatus.OPEN
     ).order_by("start_date")
-    submissions = Submission.objects.filter(
-        country_project__in=[p.pk for p in project_list], period__status=PeriodStatus.OPEN
+    # The overview shows a report's state and links to it, nothing more: the narratives stay in the database,
+    # and no ordering (the rows are looked up by project and period), which would join the projects and grants.
+    submissions = (
+        Submission.objects.filter(
+            country_project__in=[p.pk for p in project_list], period__status=PeriodStatus.OPEN
+        )
+        .only("pk", "status", "country_project_id", "period_id")
+        .order_by()
     )
     rows = _period_rows(project_list, periods, submissions, today=today, state=state)
     return ReportingPage(

@@ -383,6 +383,15 @@ def cached_performance_table(*, projects: QuerySet[CountryProject], **options: A
     projects in scope (so two users with different visibility never share an entry), the options, the band
     and today's date. Three queries on a hit: the projects' ids, the stamp and the reports awaiting review.
     """
+    return cached_performance_table_and_key(projects=projects, **options)[0]
+
+
+def cached_performance_table_and_key(
+    *, projects: QuerySet[CountryProject], **options: Any
+) -> tuple[PerformanceTable, str]:
+    """``cached_performance_table`` and the table's cache key. Whatever a page derives from the cached table
+    alone (its charts, its rendered indicator cards) may be cached under a key that starts with this one: it
+    then lives and goes with the table. The pending-report count is not part of the cached table."""
     ids = list(projects.order_by("pk").values_list("pk", flat=True))
     key = _key(ids, options)
     table = cache.get(key)
@@ -390,7 +399,7 @@ def cached_performance_table(*, projects: QuerySet[CountryProject], **options: A
         table = build_cacheable_table(projects=projects, many=len(ids) > PROJECT_ROWS_LIMIT, **options)
         cache.set(key, table, CACHE_SECONDS)
     pending = Submission.objects.filter(country_project_id__in=ids, status=SubmissionStatus.SUBMITTED).count()
-    return replace(table, pending_reports=pending)
+    return replace(table, pending_reports=pending), key
 
 
 def build_cacheable_table(

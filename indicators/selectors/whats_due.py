@@ -91,18 +91,36 @@ class WhatsDue:
     by_country: list[DueCount] | None = None  # manager
     by_officer: list[DueCount] | None = None  # manager
     totals: DueCount | None = None  # manager: the whole portfolio
+    computed_at: datetime.datetime | None = None  # manager: the counts are cached briefly, and say when
 
 
 def whats_due(*, user: User, today: datetime.date) -> WhatsDue:
     """What the signed-in user should act on, by role. Queries: grantee 4 (the three of ``due_items`` and the
     open started periods), officer 4 (``due_items``, ``waiting_reviews``), manager 4 or 5 (``due_items``,
-    ``waiting_reviews`` and, only when an officer has reviews waiting but no item due, their names)."""
+    ``waiting_reviews`` and, only when an officer has reviews waiting but no item due, their names) on a
+    cache miss, none on a hit (``MANAGER_CACHE_SECONDS``)."""
     soon = settings.DUE_SOON_DAYS
     if user.is_grantee:
         return _grantee(user, today, soon)
     if user.is_program_officer:
         return _officer(user, today, soon)
-    return _manager(user, today, soon)
+    return _cached_manager(user, today, soon)
+
+
+# The manager's panel reads every open item of the portfolio (thousands of due dates, the largest part of a
+# manager's home page). It is the same for every manager and administrator, and counts that move by a review
+# or an approval at a time may lag a little: the panel is computed at most once every two minutes and says
+# when, like the timeliness card. Grantees' and officers' panels list their own items and stay fresh.
+MANAGER_CACHE_SECONDS = 120
+
+
+def _cached_manager(user: User, today: datetime.date, soon: int) -> WhatsDue:
+    cache_key = f"whats-due:v1:portfolio:{today.isoformat()}:{soon}"
+    panel = cache.get(cache_key)
+    if panel is None:
+        panel = _manager(user, today, soon)
+        cache.set(cache_key, panel, MANAGER_CACHE_SECONDS)
+    return panel
 
 
 def _grantee(user: User, today: datetime.date, soon: int) -> WhatsDue:
@@ -214,6 +232,7 @@ def _manager(user: User, today: datetime.date, soon: int) -> WhatsDue:
             due_soon_url=calendar_url(state=DueState.DUE_SOON),
             waiting_url=review_queue_url(status="submitted"),
         ),
+        computed_at=timezone.now(),
     )
 
 

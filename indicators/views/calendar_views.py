@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
@@ -50,7 +51,12 @@ class Day:
     is_today: bool
     badges: list[DayBadge]
     more: int
-    more_query: str
+    more_query: str  # "" when there is no "+N more" link
+    # The texts the grid prints, made here once rather than by a date filter per use (six weeks of days).
+    iso: str  # 2025-05-05
+    weekday: str  # Mon
+    number: str  # 5
+    day_month: str  # 5 May, for the "+N more" link's hidden text ("" without the link)
 
 
 @dataclass(frozen=True)
@@ -97,11 +103,17 @@ def month_grid(
     for item in items:
         by_day.setdefault(item.due_date, []).append(item)
     weeks = []
+    # Day names as the template's date filter wrote them (translated), once per weekday.
+    weekdays: dict[int, str] = {}
     for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month):
         days = []
         for date in week:
             in_month = date.month == first.month
             day_items = by_day.get(date, []) if in_month else []
+            more = max(len(day_items) - DAY_ITEMS, 0)
+            weekday = weekdays.get(date.weekday())
+            if weekday is None:
+                weekday = weekdays[date.weekday()] = date_format(date, "D")
             days.append(
                 Day(
                     date=date,
@@ -111,10 +123,17 @@ def month_grid(
                         DayBadge(item, STATE_CLASSES[item.state], KIND_ABBREVIATIONS[item.kind])
                         for item in day_items[:DAY_ITEMS]
                     ],
-                    more=max(len(day_items) - DAY_ITEMS, 0),
+                    more=more,
+                    # Only a day with more items than fit links to the list (a query string per day adds up).
                     more_query=_link_query(
                         params, view=LIST, month=None, start=date.isoformat(), end=date.isoformat()
-                    ),
+                    )
+                    if more
+                    else "",
+                    iso=date.isoformat(),
+                    weekday=weekday,
+                    number=str(date.day),
+                    day_month=date_format(date, "j F") if more else "",
                 )
             )
         weeks.append(days)

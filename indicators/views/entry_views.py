@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +12,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from grants.access import country_projects_visible_to, get_country_project_for_user
 from grants.forms.milestone_forms import EvidenceForm
-from grants.models import CountryProject
+from grants.models import CountryProject, User
 from indicators import services
 from indicators.access import (
     can_comment_on_submission,
@@ -31,8 +34,8 @@ from indicators.access import (
 from indicators.cells import TOTAL, field_name
 from indicators.filters.reporting import ReportingOverviewFilter
 from indicators.forms import SubmissionEntryForm
-from indicators.models import Submission
-from indicators.selectors import EntryGroup, project_reporting, submission_entry
+from indicators.models import Submission, SubmissionStatus
+from indicators.selectors import EntryGroup, ProjectReporting, project_reporting, submission_entry
 from indicators.selectors.entry import entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
 from indicators.selectors.uploads import report_timeline, report_uploads
@@ -121,7 +124,7 @@ def render_entry(
     groups = layout.groups
     specs = [entry.spec for group in groups for entry in group.indicators]
     if form is None:
-        form = SubmissionEntryForm(submission=submission, specs=specs)
+        form = SubmissionEntryForm(submission=submission, specs=specs, values=layout.stored_values)
     errors, warnings = _by_key(result, form)
     summary = _attach(groups, form, errors, warnings)
     today = timezone.localdate()
@@ -215,6 +218,105 @@ def _submit(request: HttpRequest, submission: Submission) -> HttpResponse:
     return redirect("indicators:submission_entry", pk=submission.pk)
 
 
+@dataclass(frozen=True)
+class OverviewRow:
+    """One open period of a project on the reporting overview, with its texts and links worked out."""
+
+    # Ids as text: the template prints them, and an int goes through number localisation at every print.
+    period_id: str
+    label: str
+    due: str
+    overdue: bool
+    status: str  # the report's status, "" when there is none yet
+    status_label: str
+    open_url: str  # the report's entry page, "" when there is none yet
+    start_url: str  # "Start report", "" when this user may not start it (now)
+
+
+@dataclass(frozen=True)
+class OverviewProject:
+    pk: str
+    award_number: str
+    country_name: str
+    title: str
+    grantee: str
+    officer: str
+    all_periods_url: str
+    rows: list[OverviewRow]
+
+
+_SENTINELS = (918273645, 918273646)
+
+
+def _url_pattern(name: str, args: int = 1) -> str:
+    """A view's URL with "{}" for each of its ``args`` numeric arguments, to format per row: reversing once
+    per page rather than once per row (reverse() is a large part of a long list's rendering)."""
+    url = reverse(name, args=_SENTINELS[:args])
+    for sentinel in _SENTINELS[:args]:
+        url = url.replace(str(sentinel), "{}")
+    return url
+
+
+def _overview_projects(
+    overview: list[ProjectReporting], user: User, today: datetime.date, *, show_officer: bool
+) -> list[OverviewProject]:
+    """The page's projects ready to render: each date formatted once, URLs formatted from one reverse each,
+    and whether this user may start each report decided here (the template then only prints)."""
+    entry_url = _url_pattern("indicators:submission_entry")
+    start_url = _url_pattern("indicators:submission_start", 2)
+    project_url = _url_pattern("indicators:project_reporting")
+    status_labels = dict(SubmissionStatus.choices)
+    # Each distinct date and country once: formatting and translating them is most of a row's cost.
+    dates: dict[datetime.date, str] = {}
+    countries: dict[str, str] = {}
+    projects = []
+    for reporting in overview:
+        project = reporting.project
+        reportable = can_report_for_project(user, project)
+        rows = []
+        for row in reporting.periods:
+            period, submission = row.period, row.submission
+            due = dates.get(period.due_date)
+            if due is None:
+                due = dates[period.due_date] = date_format(period.due_date, "j M Y")
+            # Periods past their entry window offer grantees no "Start" (their project page says why).
+            may_start = (
+                row.can_start and reportable and not entry_lock_reason(period=period, user=user, today=today)
+            )
+            rows.append(
+                OverviewRow(
+                    period_id=str(period.pk),
+                    label=period.label,
+                    due=due,
+                    overdue=row.overdue,
+                    status=submission.status if submission else "",
+                    status_label=str(status_labels.get(submission.status, submission.status))
+                    if submission
+                    else "",
+                    open_url=entry_url.format(submission.pk) if submission else "",
+                    start_url=start_url.format(project.pk, period.pk) if may_start else "",
+                )
+            )
+        country_field = project.country  # a new Country object at every read of the attribute
+        country = countries.get(country_field.code)
+        if country is None:
+            country = countries[country_field.code] = country_field.name
+        officer = project.grant.program_officer if show_officer else None
+        projects.append(
+            OverviewProject(
+                pk=str(project.pk),
+                award_number=project.grant.award_number,
+                country_name=country,
+                title=project.title,
+                grantee=project.grant.grantee.short_name,
+                officer=(officer.get_full_name() or officer.username) if officer else "",
+                all_periods_url=project_url.format(project.pk),
+                rows=rows,
+            )
+        )
+    return projects
+
+
 def reporting_overview(request: HttpRequest) -> HttpResponse:
     """The visible country projects with open periods, a page at a time, with the state of each report.
 
@@ -226,33 +328,24 @@ def reporting_overview(request: HttpRequest) -> HttpResponse:
     )
     # An invalid filter (a grant or officer no longer in the choices) shows nothing, as the other lists do.
     valid = filterset.is_valid()
+    today = timezone.localdate()
     reporting = project_reporting_page(
         filterset.qs if valid else CountryProject.objects.none(),
-        today=timezone.localdate(),
+        today=today,
         page=request.GET.get("page"),
         per_page=settings.PAGE_SIZE,
         state=(filterset.form.cleaned_data.get("state") or "") if valid else "",
     )
-    overview = reporting.projects
-    reportable = {r.project.pk for r in overview if can_report_for_project(request.user, r.project)}
-    today = timezone.localdate()
-    # Periods past their entry window offer grantees no "Start" (their project page says why).
-    locked_periods = {
-        row.period.pk
-        for r in overview
-        for row in r.periods
-        if row.can_start and entry_lock_reason(period=row.period, user=request.user, today=today)
-    }
+    show_officer = not request.user.is_grantee
     context = {
         "filter": filterset,
-        "overview": overview,
+        "overview": reporting.projects,
+        "projects": _overview_projects(reporting.projects, request.user, today, show_officer=show_officer),
         "page_obj": reporting.page,
         "page_range": reporting.page.paginator.get_elided_page_range(reporting.page.number, on_ends=1),
-        "reportable": reportable,
-        "locked_periods": locked_periods,
         # Says "no match" rather than "nothing open" when filters (or an officer's default) narrowed the list.
         "filtered": not valid or any(filterset.form.cleaned_data.values()),
-        "show_officer": not request.user.is_grantee,
+        "show_officer": show_officer,
     }
     return render(request, "indicators/reporting_overview.html", context)
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from indicators import services
 from indicators.cells import TOTAL, field_name, make_key
-from indicators.models import ActualValue, Submission, SubmissionStatus, SubmissionTransition
+from indicators.models import (
+    ActualValue,
+    ProjectIndicator,
+    Submission,
+    SubmissionStatus,
+    SubmissionTransition,
+)
+from indicators.selectors.entry import entry_layout
 from tests.indicator_factories import IndicatorFactory
 from tests.indicators.conftest import complete_values, fill
 
@@ -309,12 +316,30 @@ def test_entry_page_query_count_does_not_grow_with_indicators(
     _many_indicators(draft.country_project, extra, officer)  # 5 or 15 indicators in all
     client = client_for(grantee_a)
     url = reverse("indicators:submission_entry", args=[draft.pk])
-    # 21 for 5 indicators and for 15: session, user and the user's organisation (3); the report (1); the
+    # 20 for 5 indicators and for 15: session, user and the user's organisation (3); the report (1); the
     # stored draft's validation: values, project indicators + categories + options, previous report, rules (6);
-    # the layout: project indicators + categories + options, values, targets, previous report and its values
-    # (7); the timeline, comments with their authors, evidence with uploaders (3); the applied uploads that
-    # changed it (1).
-    with django_assert_max_num_queries(21):
+    # the layout: project indicators + categories + options, values (which the form's initial data reuses),
+    # targets, previous report and its values (7); the timeline, comments with their authors, evidence with
+    # uploaders (3); the applied uploads that changed it (1).
+    with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
     assert sum(len(g.indicators) for g in response.context["groups"]) == 3 + extra
+
+
+def test_entry_layout_reads_the_same_specs_as_the_models(draft, framework, grantee_a):
+    # entry_layout reads the library as flat rows (indicators.selectors.entry._specs) instead of prefetching;
+    # the specs, and so the cells, their order and labels, must be those ProjectIndicator.spec() gives.
+    fill(draft, framework, grantee_a)
+    layout = entry_layout(draft)
+    specs = [entry.spec for group in layout.groups for entry in group.indicators]
+    expected = {
+        pi.pk: pi.spec()
+        for pi in ProjectIndicator.objects.with_library().filter(country_project=draft.country_project)
+    }
+    assert any(spec.categories for spec in specs)
+    assert {spec.id: spec for spec in specs} == expected
+    # The form's initial data comes from the layout's stored values: every one of the report's values.
+    assert {(v.project_indicator_id, v.cell_key) for v in layout.stored_values} == set(
+        draft.values.values_list("project_indicator_id", "cell_key")
+    )

@@ -21,6 +21,7 @@ from indicators.models import (
     Target,
 )
 from indicators.selectors import performance as performance_selectors
+from indicators.views import performance_views
 from tests.factories import CountryProjectFactory, GrantFactory
 from tests.indicator_factories import IndicatorFactory, ReportingPeriodFactory, SubmissionFactory
 
@@ -356,6 +357,30 @@ def test_an_approval_reaches_the_page_at_once(client_for, manager, other_officer
     services.submission_approve(submission=waiting, actor=other_officer)
     # 8 + 777 + 4321: the workflow step moved the results stamp, so the cached table was not reused.
     assert e1(client.get(url)).total.to_date_figure == D(5106)
+
+
+@pytest.mark.parametrize("page_name", ["grant", "portfolio"])
+def test_the_indicator_cards_are_cached_with_the_table_and_follow_an_approval(
+    client_for, manager, other_officer, world, reported, monkeypatch, page_name
+):
+    client = client_for(manager)
+    url = urls(world)[page_name]
+
+    def card(response) -> str:
+        return response.content.decode().split('id="indicator-E1"', 1)[1].split("</section>", 1)[0]
+
+    first = card(client.get(url))
+    drawn = []
+    shown = performance_views._shown
+    monkeypatch.setattr(performance_views, "_shown", lambda table: drawn.append(table) or shown(table))
+    assert card(client.get(url)) == first and drawn == []  # the cards came from the cache, charts and all
+    waiting = Submission.objects.get(country_project=world.project_b, status="submitted")
+    services.submission_approve(submission=waiting, actor=other_officer)
+    # The results stamp moved: a new table key, so the cards are drawn again (with the approved figure, where
+    # the page adds up project B).
+    again = card(client.get(url))
+    assert len(drawn) == 1
+    assert ('data-testid="to-date">5,106' in again) == (page_name == "portfolio")
 
 
 def test_users_with_different_scopes_never_share_a_cached_table(

@@ -189,3 +189,22 @@ def test_the_timeliness_card_is_computed_once_per_scope_and_day(manager, django_
     with django_assert_num_queries(0):
         again = timeliness_card(user=manager, today=today)
     assert again == first
+
+
+def test_the_managers_panel_is_computed_once_for_a_while_and_says_when(
+    client_for, manager, due, django_assert_num_queries
+):
+    first = whats_due(user=manager, today=TODAY)
+    with django_assert_num_queries(0):
+        again = whats_due(user=manager, today=TODAY)
+    assert again == first and first.computed_at is not None
+    page = client_for(manager).get(reverse("dashboard")).content.decode()
+    assert 'data-testid="due-computed-at">Figures as of ' in page
+
+
+def test_an_officers_panel_is_never_cached(officer, due):
+    before = whats_due(user=officer, today=TODAY).late.total
+    project = due["a"].country_projects.get(country="GT")
+    MilestoneFactory(country_project=project, title="Late since yesterday", due_date=_d(-1))
+    after = whats_due(user=officer, today=TODAY)
+    assert after.late.total == before + 1 and after.computed_at is None

@@ -26,14 +26,21 @@ PRODUCTION = {
 }
 SHOW = (
     "import portfolio.settings as s; print(s.DEBUG, s.LOG_FORMAT, s.CACHES['default']['BACKEND'], "
-    "s.SECRET_KEY == __import__('os').environ.get('DJANGO_SECRET_KEY'))"
+    "s.SECRET_KEY == __import__('os').environ.get('DJANGO_SECRET_KEY'), "
+    "getattr(s, 'SESSION_ENGINE', 'django.contrib.sessions.backends.db'))"
 )
 
 
 def test_production_settings_load_with_redis_and_json_logs(tmp_path):
     result = run_python(tmp_path, SHOW, **PRODUCTION)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "json", "django.core.cache.backends.redis.RedisCache", "True"]
+    assert result.stdout.split() == [
+        "False",
+        "json",
+        "django.core.cache.backends.redis.RedisCache",
+        "True",
+        "django.contrib.sessions.backends.cached_db",
+    ]
 
 
 def test_make_run_needs_no_variables_and_logs_text_to_a_file_cache(tmp_path):
@@ -44,6 +51,8 @@ def test_make_run_needs_no_variables_and_logs_text_to_a_file_cache(tmp_path):
         "text",
         "django.core.cache.backends.filebased.FileBasedCache",
         "False",
+        # Without Redis the cache is a folder of files: sessions stay in the database alone.
+        "django.contrib.sessions.backends.db",
     ]
 
 

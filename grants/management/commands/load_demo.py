@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from grants import demo
+from portfolio.db import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -123,6 +124,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message} ...") if options["verbosity"] > 1 else None
             ),
         )
+        refresh_statistics()  # the planner must see the new rows before anyone pages through them
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -15,6 +15,7 @@ from django.db import DatabaseError
 
 from grants import demo as grants_demo
 from indicators import demo
+from portfolio.db import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -118,6 +119,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message} ...") if options["verbosity"] > 1 else None
             ),
         )
+        refresh_statistics()  # the planner must see the new rows before anyone pages through them
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded synthetic indicator data in {time.perf_counter() - started:.1f} s: {result.periods} "

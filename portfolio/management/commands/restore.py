@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from portfolio.db import refresh_statistics
 from portfolio.management.commands.backup import (
     FILES_ARCHIVE,
     FORMAT_VERSION,
@@ -156,6 +157,8 @@ class Command(BaseCommand):
                     f"The private folder {root} is not empty: restore the files only into an empty one."
                 )
             restore_database(db=db, folder=folder, manifest=manifest)
+            # pg_restore leaves the planner without statistics: the first hours' queries would pay for it.
+            refresh_statistics()
             count = restore_files(folder=folder, root=root)
         except (BackupError, psycopg.Error, sqlite3.Error) as error:
             raise CommandError(str(error)) from None
