@@ -23,6 +23,11 @@ def _sees_everything(user: User) -> bool:
     return user.is_administrator or user.is_manager or user.is_program_officer
 
 
+def sees_whole_portfolio(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` sees every grant and project (signed-in office staff): their lists need no filter."""
+    return _grantee_org(user) is None
+
+
 def _grantee_org(user: User | AnonymousUser) -> int | None:
     """The organisation a grantee is confined to; None for office staff, -1 for anyone without access."""
     if not user.is_authenticated:

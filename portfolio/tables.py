@@ -20,16 +20,19 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import localize, unlocalize
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_countries.fields import Country
-from django_tables2.columns.base import BoundColumn
+from django_tables2.columns.base import BoundColumn, LinkTransform
 from django_tables2.rows import BoundRow
-from django_tables2.utils import signature
+from django_tables2.utils import AttributeDict, signature
 
 # What the table template's cells see: autoescape on, localisation and time zone per settings.
 _CONTEXT = Context()
+# Stands for the pk in a reversed URL pattern (see BaseTable.object_url); digits, so any int converter takes it.
+_PK_SENTINEL = 987654321987654321
 
 
 def _date_cell(value: Any, format: str, default: Any) -> SafeString:
@@ -76,6 +79,35 @@ def _cell_text(cell: Any, localized: bool | None) -> str:
     return render_value_in_context(cell, _CONTEXT)
 
 
+def _fast_link(link: Any) -> Callable[..., Any] | None:
+    """``LinkTransform.__call__`` (``<a {attrs} href="{url}">{content}</a>``, or the content alone when the
+    URL is None) with the ``a`` attributes written and a ``linkify`` callable's signature read once per
+    column; None when the link needs tables2's own code (computed attributes, ``reverse_args``, or
+    ``get_absolute_url`` found through the accessor)."""
+    if type(link) is not LinkTransform or not callable(link.url):
+        return None
+    attrs = link.attrs or {}
+    if "href" in attrs or any(callable(value) or isinstance(value, dict) for value in attrs.values()):
+        return None
+    static = AttributeDict({**attrs, "href": None}).as_html()
+    prefix = f"{static} " if static else ""
+    url_func = link.url
+    wanted, catch_all = signature(url_func)
+
+    def call(content: Any, **kwargs: Any) -> Any:
+        if catch_all:
+            url = url_func(**kwargs)
+        elif all(name in kwargs for name in wanted):
+            url = url_func(**{name: kwargs[name] for name in wanted})
+        else:
+            url = None
+        if url is None:
+            return content
+        return mark_safe(f'<a {prefix}href="{conditional_escape(url)}">{conditional_escape(content)}</a>')
+
+    return call
+
+
 class BaseTable(tables.Table):
     class Meta:
         template_name = "django_tables2/portfolio.html"
@@ -85,6 +117,7 @@ class BaseTable(tables.Table):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._country_names: dict[str, str] = {}
+        self._url_patterns: dict[str, str] = {}
 
     def country_name(self, country: Country) -> str:
         """``country.name``, looked up once per code and table: django-countries translates the name on
@@ -124,11 +157,22 @@ class BaseTable(tables.Table):
             parts.append(f'<tr><td colspan="{len(columns)}">{empty}</td></tr>')
         return mark_safe("\n".join(parts))
 
+    def object_url(self, name: str, pk: Any) -> str:
+        """``reverse(name, kwargs={"pk": pk})``, with the pattern reversed once per table and then formatted:
+        for ``linkify`` callables, which otherwise reverse once per row (about 0.1 ms each)."""
+        pattern = self._url_patterns.get(name)
+        if pattern is None:
+            url = reverse(name, kwargs={"pk": _PK_SENTINEL})
+            pattern = self._url_patterns[name] = (
+                url.replace("{", "{{").replace("}", "}}").replace(str(_PK_SENTINEL), "{}")
+            )
+        return pattern.format(pk)
+
     def _renderer(self, bound_column: BoundColumn) -> Callable[..., Any]:
         """``BoundRow._call_render`` with the render method's signature read once, not once per cell; called
         by ``BoundRow._get_and_render_with`` as ``render_func(bound_column[, value])`` with the row bound first."""
         render = bound_column.render
-        link = bound_column.link
+        link = _fast_link(bound_column.link) or bound_column.link
         wanted, catch_all = signature(render)
 
         def call(row: BoundRow, _bound_column: BoundColumn, value: Any = None) -> Any:

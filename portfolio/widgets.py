@@ -10,9 +10,11 @@ the ``selected`` and ``multiple`` attributes behave as Django's), only without t
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import BaseRenderer
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -119,3 +121,37 @@ def fast_select(widget: forms.Widget) -> forms.Widget:
     if fast is not None:
         widget.__class__ = fast
     return widget
+
+
+class FlatModelChoiceIterator(ModelChoiceIterator):
+    """``ModelChoiceIterator`` over rows of columns rather than model instances: the same option values and
+    labels, without building a model instance (about 15 µs each) for each of a few hundred options.
+
+    The field names the columns with ``choice_columns`` and makes the label from them with
+    ``label_from_row``; it must give what ``label_from_instance`` gives (the tests compare the two). Values are
+    the plain key (``to_field_name`` or the pk): a widget reads them through ``str()``, as it reads Django's
+    ``ModelChoiceIteratorValue``. django-filter's ``null_label`` choice, when set, follows the empty one.
+    """
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        null_label = getattr(field, "null_label", None)
+        if null_label is not None:
+            yield (field.null_value, null_label)
+        key = field.to_field_name or "pk"
+        # A plain fetch, not .iterator(): on PostgreSQL that is a server-side cursor and two more round trips.
+        for key_value, *columns in self.queryset.values_list(key, *field.choice_columns):
+            yield (key_value, field.label_from_row(*columns))
+
+
+class FlatChoicesMixin:
+    """For a ``ModelChoiceField`` (or multiple) whose options come from ``choice_columns`` (see
+    ``FlatModelChoiceIterator``). Validation still looks the chosen instances up as Django does."""
+
+    iterator = FlatModelChoiceIterator
+    choice_columns: tuple[str, ...] = ()
+
+    def label_from_row(self, *columns: Any) -> str:
+        raise NotImplementedError

@@ -13,10 +13,34 @@ from grants.countries import country_name
 from grants.forms.common import BootstrapMixin
 from grants.models import Grant, Theme, User
 from indicators.models import Indicator
+from portfolio.widgets import FastSelectMultiple, FlatChoicesMixin
 from reports.registry import PDF, XLSX, report_types_for
 from reports.scope import ReportScope, ScopeProblem
 
 FORMAT_CHOICES = [(XLSX, "Excel (.xlsx)"), (PDF, "PDF")]
+
+
+# Options read as columns and labelled as the models' __str__ labels them (see FlatModelChoiceIterator):
+# a manager's grant list alone is several hundred options.
+class GrantsField(FlatChoicesMixin, forms.ModelMultipleChoiceField):
+    choice_columns = ("award_number", "title")
+
+    def label_from_row(self, award_number: str, title: str) -> str:
+        return f"{award_number} {title}"
+
+
+class ThemesField(FlatChoicesMixin, forms.ModelMultipleChoiceField):
+    choice_columns = ("name",)
+
+    def label_from_row(self, name: str) -> str:
+        return name
+
+
+class IndicatorsField(FlatChoicesMixin, forms.ModelMultipleChoiceField):
+    choice_columns = ("code", "name")
+
+    def label_from_row(self, code: str, name: str) -> str:
+        return f"{code} {name}"
 
 
 class ReportBuilderForm(BootstrapMixin, forms.Form):
@@ -25,26 +49,26 @@ class ReportBuilderForm(BootstrapMixin, forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose a report type."},
     )
-    grants = forms.ModelMultipleChoiceField(
+    grants = GrantsField(
         queryset=Grant.objects.none(),
         required=False,
         help_text="None chosen: every grant you can see.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
     countries = forms.MultipleChoiceField(
         required=False,
         help_text="None chosen: every country.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
-    themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    themes = ThemesField(
+        queryset=Theme.objects.all(), required=False, widget=FastSelectMultiple(attrs={"size": 4})
     )
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = IndicatorsField(
         queryset=Indicator.objects.filter(is_active=True).order_by("code"),
         to_field_name="code",
         required=False,
         help_text="None chosen: every indicator.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
     period_from = forms.DateField(
         label="Periods starting from", required=False, widget=forms.DateInput(attrs={"type": "date"})

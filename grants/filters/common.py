@@ -10,15 +10,65 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django_countries import countries
+from django_filters import fields as filter_fields
 
 from grants.access import country_projects_visible_to, grants_visible_to
 from grants.models import Grant, Organisation, User
+from portfolio.widgets import FlatChoicesMixin
 
 
-class AwardNumberChoiceField(forms.ModelChoiceField):
+class AwardNumberChoiceField(FlatChoicesMixin, forms.ModelChoiceField):
     # The award number is how staff name a grant; titles are too long for a select.
+    choice_columns = ("award_number",)
+
     def label_from_instance(self, obj: Grant) -> str:
         return obj.award_number
+
+    def label_from_row(self, award_number: str) -> str:
+        return award_number
+
+
+class OfficerLabels(FlatChoicesMixin):
+    """Officer options read as columns, labelled as ``str(user)`` labels them."""
+
+    choice_columns = ("first_name", "last_name", "username")
+
+    def label_from_row(self, first_name: str, last_name: str, username: str) -> str:
+        # User.__str__: get_full_name() (AbstractUser's "first last", stripped) or else the username.
+        return f"{first_name} {last_name}".strip() or username
+
+
+class GranteeLabels(FlatChoicesMixin):
+    """Organisation options read as columns, labelled as ``str(organisation)`` labels them."""
+
+    choice_columns = ("name", "acronym")
+
+    def label_from_row(self, name: str, acronym: str) -> str:
+        return f"{name} ({acronym})" if acronym else name
+
+
+class OfficerChoiceField(OfficerLabels, forms.ModelChoiceField):
+    pass
+
+
+class GranteeChoiceField(GranteeLabels, forms.ModelChoiceField):
+    pass
+
+
+class _OfficerFilterField(OfficerLabels, filter_fields.ModelChoiceField):
+    pass
+
+
+class _GranteeFilterField(GranteeLabels, filter_fields.ModelChoiceField):
+    pass
+
+
+class OfficerChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _OfficerFilterField
+
+
+class GranteeChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _GranteeFilterField
 
 
 def grant_choices(request: HttpRequest | None) -> QuerySet[Grant]:

@@ -7,7 +7,13 @@ from typing import Any
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from grants.filters.common import country_choices, grantee_choices, officer_choices
+from grants.filters.common import (
+    GranteeChoiceFilter,
+    OfficerChoiceFilter,
+    country_choices,
+    grantee_choices,
+    officer_choices,
+)
 from grants.models import CountryProject, Grant, GrantStatus, Theme
 from portfolio.widgets import fast_select
 
@@ -21,12 +27,10 @@ class GrantFilter(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         label="Theme", field_name="themes", queryset=Theme.objects.all(), empty_label="Any theme"
     )
-    program_officer = django_filters.ModelChoiceFilter(
+    program_officer = OfficerChoiceFilter(
         label="Program officer", queryset=officer_choices, empty_label="Any officer"
     )
-    grantee = django_filters.ModelChoiceFilter(
-        label="Grantee", queryset=grantee_choices, empty_label="Any grantee"
-    )
+    grantee = GranteeChoiceFilter(label="Grantee", queryset=grantee_choices, empty_label="Any grantee")
 
     class Meta:
         model = Grant

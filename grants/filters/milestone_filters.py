@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from grants.filters.common import (
     AwardChoiceFilter,
+    GranteeChoiceFilter,
+    OfficerChoiceFilter,
     country_choices,
     grant_choices,
     grantee_choices,
@@ -64,13 +66,13 @@ class MilestoneFilter(django_filters.FilterSet):
     grant = AwardChoiceFilter(
         label="Grant", field_name="country_project__grant", queryset=grant_choices, empty_label="Any grant"
     )
-    program_officer = django_filters.ModelChoiceFilter(
+    program_officer = OfficerChoiceFilter(
         label="Program officer",
         field_name="country_project__grant__program_officer",
         queryset=officer_choices,
         empty_label="Any officer",
     )
-    grantee = django_filters.ModelChoiceFilter(
+    grantee = GranteeChoiceFilter(
         label="Grantee",
         field_name="country_project__grant__grantee",
         queryset=grantee_choices,

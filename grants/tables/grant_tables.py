@@ -64,7 +64,7 @@ class GrantTable(BaseTable):
         # On phones the title column gives way; the title then shows, small, under the award number.
         return format_html(
             '<a class="text-nowrap" href="{}">{}</a><span class="d-block d-md-none small text-secondary">{}</span>',
-            record.get_absolute_url(),
+            self.object_url("grants:grant_detail", record.pk),  # record.get_absolute_url(), reversed once
             record.award_number,
             record.title,
         )

@@ -32,13 +32,19 @@ def status_badge(milestone: Milestone) -> str:
 
 class MilestoneTable(BaseTable):
     due_date = DateColumn(verbose_name="Due", format="j M Y", attrs={"td": {"class": "text-nowrap"}})
-    title = tables.Column(linkify=True)
+    # The links are formatted from a pattern reversed once per table (BaseTable.object_url), as the
+    # models' get_absolute_url would write them.
+    title = tables.Column(
+        linkify=lambda table, record: table.object_url("grants:milestone_detail", record.pk)
+    )
     category = tables.Column(attrs=WIDE_ONLY)
     status = tables.Column()
     award_number = tables.Column(
         verbose_name="Grant",
         accessor="country_project__grant__award_number",
-        linkify=lambda record: record.country_project.grant.get_absolute_url(),
+        linkify=lambda table, record: table.object_url(
+            "grants:grant_detail", record.country_project.grant_id
+        ),
         attrs={"td": {"class": "text-nowrap"}},
     )
     # The accessor is the project, not its CountryField: tables2 would otherwise normalise the 250-country

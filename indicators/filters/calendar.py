@@ -21,6 +21,8 @@ from django_countries import countries
 
 from grants.filters.common import (
     AwardNumberChoiceField,
+    GranteeChoiceField,
+    OfficerChoiceField,
     country_choices,
     grant_choices,
     grantee_choices,
@@ -115,14 +117,14 @@ class CalendarFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     country = forms.ChoiceField(label="Country", required=False, widget=FastSelect(attrs=_SMALL_SELECT))
-    officer = forms.ModelChoiceField(
+    officer = OfficerChoiceField(
         label="Program officer",
         required=False,
         queryset=officer_choices(None),
         empty_label="Any officer",
         widget=FastSelect(attrs=_SMALL_SELECT),
     )
-    grantee = forms.ModelChoiceField(
+    grantee = GranteeChoiceField(
         label="Grantee",
         required=False,
         queryset=grantee_choices(None),

@@ -11,9 +11,11 @@ thirty thousand URLs one by one would take longer than the queries.
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, When
@@ -25,7 +27,7 @@ from grants.access import country_projects_visible_to
 from grants.countries import country_name
 from grants.models import DELIVERABLE_CATEGORIES, CountryProject, Milestone, MilestoneStatus, User
 from indicators.deadlines import DueItem, DueKind, DueState, Timeliness, due_state, timeliness
-from indicators.models import Submission, SubmissionStatus, SubmissionTransition
+from indicators.models import PeriodStatus, Submission, SubmissionStatus, SubmissionTransition
 
 _MET = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 _REPORT_STATUS_LABELS = dict(SubmissionStatus.choices)
@@ -41,6 +43,8 @@ class DueFilters:
     officer_id: int | None = None
     grantee_id: int | None = None
     grant_id: int | None = None
+    # Reports only of open reporting periods that have started: those a grantee can report on now.
+    started_open_periods: bool = False
 
 
 def _projects(user: User | None, filters: DueFilters) -> QuerySet[CountryProject]:
@@ -121,17 +125,28 @@ def _report_items(
     end: datetime.date | None,
     soon: int,
     states: frozenset[DueState] | None = None,
-) -> list[DueItem]:
+    *,
+    started_open_periods: bool = False,
+    limit: int | None = None,
+) -> tuple[list[DueItem], int]:
+    """The report items in ``start``..``end`` and ``states``, and how many there are: all of them, or with
+    ``limit`` only the first ``limit`` in ``_sort_key`` order (the rest are counted, not built)."""
     # Only open reports asked for (the dashboards' and reminders' usual question): the database leaves out
     # the pairs whose report is submitted or approved, which at portfolio scale are most of the past ones.
     open_only = states is not None and DueState.DONE not in states
     met = Submission.objects.filter(
         country_project_id=OuterRef("pk"), period_id=OuterRef("grant__reporting_periods__pk"), status__in=_MET
     )
+    started = (
+        Q(grant__reporting_periods__status=PeriodStatus.OPEN, grant__reporting_periods__start_date__lte=today)
+        if started_open_periods
+        else Q()
+    )
     pairs = list(
         projects.filter(
             # All conditions in one filter(): they apply to the same joined period.
             _date_range("grant__reporting_periods__due_date", start, end),
+            started,
             ~Exists(met) if open_only else Q(),
             grant__reporting_periods__end_date__gte=F("start_date"),
             grant__reporting_periods__start_date__lte=F("end_date"),
@@ -146,10 +161,12 @@ def _report_items(
         )
     )
     if not pairs:
-        return []
+        return [], 0
     submissions = Submission.objects.filter(
         _date_range("period__due_date", start, end), country_project__in=projects
     )
+    if started_open_periods:
+        submissions = submissions.filter(period__status=PeriodStatus.OPEN, period__start_date__lte=today)
     if open_only:
         submissions = submissions.exclude(status__in=_MET)
     reports = {
@@ -166,11 +183,9 @@ def _report_items(
         )
         .values_list("country_project_id", "period_id", "pk", "status", "first_submitted")
     }
-    entry_url = _url_pattern("indicators:submission_entry")
-    project_url = _url_pattern("indicators:project_reporting")
-    items = []
-    contexts = _Contexts()
     zone = timezone.get_current_timezone()  # once: timezone.localdate() looks it up on every call
+    # First the state of every pair (cheap tuples), then items only for those shown.
+    kept = []
     for project_id, period_id, label, due, *context in pairs:
         pk, status, first = reports.get((project_id, period_id), (None, None, None))
         first_done = first.astimezone(zone).date() if first is not None else None
@@ -178,24 +193,34 @@ def _report_items(
         state = due_state(due, done, today, soon)
         if states is not None and state not in states:
             continue
-        items.append(
-            DueItem(
-                kind=DueKind.REPORT,
-                key=f"report:{project_id}:{period_id}",
-                title=f"Report for {label}",
-                due_date=due,
-                done_on=done,
-                first_done_on=first_done,
-                state=state,
-                days_left=(due - today).days,
-                status_label=_REPORT_STATUS_LABELS[status] if status else "Not started",
-                url=entry_url.format(pk) if pk else project_url.format(project_id) + f"#period-{period_id}",
-                project_id=project_id,
-                period_id=period_id,
-                **contexts[tuple(context)],
-            )
+        key = f"report:{project_id}:{period_id}"
+        kept.append((due, key, project_id, period_id, label, pk, status, first_done, done, state, context))
+    total = len(kept)
+    if limit is not None:
+        # Every item here is a report: the due date and key give the order of ``_sort_key``.
+        kept = heapq.nsmallest(limit, kept, key=itemgetter(0, 1))
+    entry_url = _url_pattern("indicators:submission_entry")
+    project_url = _url_pattern("indicators:project_reporting")
+    contexts = _Contexts()
+    items = [
+        DueItem(
+            kind=DueKind.REPORT,
+            key=key,
+            title=f"Report for {label}",
+            due_date=due,
+            done_on=done,
+            first_done_on=first_done,
+            state=state,
+            days_left=(due - today).days,
+            status_label=_REPORT_STATUS_LABELS[status] if status else "Not started",
+            url=entry_url.format(pk) if pk else project_url.format(project_id) + f"#period-{period_id}",
+            project_id=project_id,
+            period_id=period_id,
+            **contexts[tuple(context)],
         )
-    return items
+        for due, key, project_id, period_id, label, pk, status, first_done, done, state, context in kept
+    ]
+    return items, total
 
 
 def _milestone_items(
@@ -206,7 +231,11 @@ def _milestone_items(
     end: datetime.date | None,
     soon: int,
     states: frozenset[DueState] | None = None,
-) -> list[DueItem]:
+    *,
+    limit: int | None = None,
+) -> tuple[list[DueItem], int]:
+    """The deliverable and milestone items of ``kinds`` in ``start``..``end`` and ``states``, and how many
+    there are: all of them, or with ``limit`` only the first ``limit`` in ``_sort_key`` order."""
     milestones = Milestone.objects.filter(
         _date_range("due_date", start, end), country_project__in=projects
     ).exclude(status=MilestoneStatus.CANCELLED)
@@ -218,23 +247,37 @@ def _milestone_items(
         milestones = milestones.filter(category__in=_DELIVERABLE_CATEGORIES)
     elif DueKind.DELIVERABLE not in kinds:
         milestones = milestones.exclude(category__in=_DELIVERABLE_CATEGORIES)
+    rows = milestones.order_by().values_list(
+        "pk",
+        "title",
+        "category",
+        "due_date",
+        "status",
+        "completed_on",
+        "country_project_id",
+        *(f"country_project__{column}" for column in _PROJECT_COLUMNS),
+    )
+    if limit is None:
+        # A whole portfolio's history (timeliness, the calendar) is read in chunks: a server-side cursor
+        # keeps memory flat. A head list is a person's own open items, a few hundred rows read at once.
+        rows = rows.iterator(chunk_size=5000)
+    else:
+        # First the state and order of every row (cheap tuples), then items only for those shown.
+        kept = []
+        for row in rows:
+            state = due_state(row[3], row[5], today, soon)
+            if states is None or state in states:
+                kind = DueKind.DELIVERABLE if row[2] in _DELIVERABLE_CATEGORIES else DueKind.MILESTONE
+                kept.append((row[3], kind, f"milestone:{row[0]}", row))
+        total = len(kept)
+        rows = [entry[3] for entry in heapq.nsmallest(limit, kept, key=itemgetter(0, 1, 2))]
     url = _url_pattern("grants:milestone_detail")
     items = []
     contexts = _Contexts()
-    for pk, title, category, due, status, completed, project_id, *context in (
-        milestones.order_by()
-        .values_list(
-            "pk",
-            "title",
-            "category",
-            "due_date",
-            "status",
-            "completed_on",
-            "country_project_id",
-            *(f"country_project__{column}" for column in _PROJECT_COLUMNS),
-        )
-        .iterator(chunk_size=5000)
-    ):
+    for pk, title, category, due, status, completed, project_id, *context in rows:
+        state = due_state(due, completed, today, soon)
+        if states is not None and state not in states:
+            continue
         items.append(
             DueItem(
                 kind=DueKind.DELIVERABLE if category in _DELIVERABLE_CATEGORIES else DueKind.MILESTONE,
@@ -243,7 +286,7 @@ def _milestone_items(
                 due_date=due,
                 done_on=completed,
                 first_done_on=completed,
-                state=due_state(due, completed, today, soon),
+                state=state,
                 days_left=(due - today).days,
                 status_label=_MILESTONE_STATUS_LABELS[status],
                 url=url.format(pk),
@@ -251,7 +294,7 @@ def _milestone_items(
                 **contexts[tuple(context)],
             )
         )
-    return items
+    return items, (total if limit is not None else len(items))
 
 
 def _narrowed(
@@ -296,22 +339,61 @@ def due_items(
     Reports: one per country project and reporting period in which the project runs, whether or not a report
     was started. Milestones: every one but cancelled ones; those of a deliverable category are deliverables.
     """
+    return _due(user, today, start, end, filters, None)[0]
+
+
+def due_items_head(
+    *,
+    user: User | None,
+    today: datetime.date,
+    limit: int,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    filters: DueFilters | None = None,
+) -> tuple[list[DueItem], int]:
+    """``due_items(...)[:limit]`` and ``len(due_items(...))`` for the same arguments, in the same queries,
+    for lists that show a few items and count the rest: only the items shown are built."""
+    return _due(user, today, start, end, filters, limit)
+
+
+def _due(
+    user: User | None,
+    today: datetime.date,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    filters: DueFilters | None,
+    limit: int | None,
+) -> tuple[list[DueItem], int]:
     filters = filters or DueFilters()
     kinds = filters.kinds if filters.kinds is not None else frozenset(DueKind)
     projects = _projects(user, filters)
     soon = settings.DUE_SOON_DAYS
     start, end = _narrowed(filters.states, today, soon, start, end)
     if start is not None and end is not None and start > end:
-        return []
+        return [], 0
     items: list[DueItem] = []
+    total = 0
     if DueKind.REPORT in kinds:
-        items += _report_items(projects, today, start, end, soon, filters.states)
+        reports, count = _report_items(
+            projects,
+            today,
+            start,
+            end,
+            soon,
+            filters.states,
+            started_open_periods=filters.started_open_periods,
+            limit=limit,
+        )
+        items += reports
+        total += count
     if kinds & {DueKind.DELIVERABLE, DueKind.MILESTONE}:
-        items += _milestone_items(projects, kinds, today, start, end, soon, filters.states)
-    if filters.states is not None:
-        items = [item for item in items if item.state in filters.states]
+        milestones, count = _milestone_items(
+            projects, kinds, today, start, end, soon, filters.states, limit=limit
+        )
+        items += milestones
+        total += count
     items.sort(key=_sort_key)
-    return items
+    return (items if limit is None else items[:limit]), total
 
 
 @dataclass(frozen=True)
@@ -419,8 +501,9 @@ def timeliness_figures(
         scope = scope.filter(pk__in=projects.values("pk"))
     projects = scope
     soon = settings.DUE_SOON_DAYS
-    items = _report_items(projects, today, None, None, soon) + _milestone_items(
-        projects, filters.kinds, today, None, None, soon
+    items = (
+        _report_items(projects, today, None, None, soon)[0]
+        + _milestone_items(projects, filters.kinds, today, None, None, soon)[0]
     )
     reviews = review_days(
         SubmissionTransition.objects.filter(submission__country_project__in=projects)

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 
 from grants.models import CountryProject
+from indicators.calculations import Value
 from indicators.cells import TOTAL, make_key
 from indicators.models import (
     EDITABLE_STATUSES,
@@ -25,7 +26,7 @@ from indicators.models import (
     SubmissionTransition,
     Target,
 )
-from indicators.validation import CategorySpec, IndicatorSpec
+from indicators.validation import CategorySpec, CellRef, IndicatorSpec
 
 OTHER = "Other indicators"
 
@@ -63,6 +64,12 @@ class EntryIndicator:
     needs_explanation: bool = False
     # Filled by the discussion selector (indicators.selectors.review): this indicator's comment thread.
     comments: list[Any] = field(default_factory=list)
+    # The project indicator's id as text, for the page's ids and form names: the templates print it a dozen
+    # times per indicator, and an int goes through number localisation at every print.
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = str(self.project_indicator.pk)
 
     @property
     def is_percentage(self) -> bool:
@@ -211,6 +218,27 @@ class EntryLayout:
     history_periods: list[ReportingPeriod]
     # Every value stored in the report (for the entry form's initial data, without reading them again).
     stored_values: list[ActualValue] = field(default_factory=list)
+    # The values of the latest earlier approved report (the first of history_periods), by cell.
+    previous_rows: dict[CellRef, EarlierValue] = field(default_factory=dict)
+
+    @property
+    def specs(self) -> list[IndicatorSpec]:
+        """Every project indicator's spec, in the layout's order."""
+        return [entry.spec for group in self.groups for entry in group.indicators]
+
+    @property
+    def previous_values(self) -> dict[CellRef, Value]:
+        """The previous period's figures as validation compares them (services.submission_validate's
+        ``previous``), so validating the layout's report does not read them again."""
+        return {
+            ref: Value(
+                value=row.value,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                nothing_to_report=row.nothing_to_report,
+            )
+            for ref, row in self.previous_rows.items()
+        }
 
 
 def submission_entry(submission: Submission) -> list[EntryGroup]:
@@ -309,6 +337,7 @@ def entry_layout(submission: Submission, *, history: int = 1) -> EntryLayout:
         groups=ordered_groups,
         history_periods=[s.period for s in before],
         stored_values=list(stored.values()),
+        previous_rows=ordered[0] if ordered else {},
     )
 
 

@@ -18,7 +18,7 @@ from indicators.models import (
     SubmissionStatus,
     SubmissionTransition,
 )
-from indicators.selectors.entry import EntryGroup, entry_layout, submission_timeline
+from indicators.selectors.entry import EntryGroup, EntryLayout, entry_layout, submission_timeline
 from indicators.services.submissions import evidence_seen_by_reviewer
 from indicators.validation import ValidationResult
 
@@ -111,6 +111,8 @@ class SubmissionReview:
     groups: list[EntryGroup]
     history_periods: list[ReportingPeriod]
     discussion: Discussion
+    # The entry layout the groups come from: its specs, stored and previous values, to validate the report.
+    layout: EntryLayout
 
     @property
     def history_headers(self) -> list[tuple[str, str]]:
@@ -130,4 +132,5 @@ def submission_review(submission: Submission) -> SubmissionReview:
         groups=layout.groups,
         history_periods=layout.history_periods,
         discussion=submission_discussion(submission, layout.groups),
+        layout=layout,
     )

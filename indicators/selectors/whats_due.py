@@ -24,11 +24,11 @@ from django.utils import timezone
 from grants.access import grants_visible_to
 from grants.models import User
 from indicators.deadlines import DueItem, DueKind, DueState, Timeliness
-from indicators.models import PeriodStatus, ReportingPeriod
 from indicators.selectors.deadlines import (
     DueFilters,
     WaitingReview,
     due_items,
+    due_items_head,
     timeliness_figures,
     waiting_reviews,
 )
@@ -95,8 +95,8 @@ class WhatsDue:
 
 
 def whats_due(*, user: User, today: datetime.date) -> WhatsDue:
-    """What the signed-in user should act on, by role. Queries: grantee 4 (the three of ``due_items`` and the
-    open started periods), officer 4 (``due_items``, ``waiting_reviews``), manager 4 or 5 (``due_items``,
+    """What the signed-in user should act on, by role. Queries: grantee 3 (report pairs of the open started
+    periods, their submissions, milestones), officer 4 (``due_items``, ``waiting_reviews``), manager 4 or 5 (``due_items``,
     ``waiting_reviews`` and, only when an officer has reviews waiting but no item due, their names) on a
     cache miss, none on a hit (``MANAGER_CACHE_SECONDS``)."""
     soon = settings.DUE_SOON_DAYS
@@ -124,35 +124,43 @@ def _cached_manager(user: User, today: datetime.date, soon: int) -> WhatsDue:
 
 
 def _grantee(user: User, today: datetime.date, soon: int) -> WhatsDue:
-    started = set(
-        ReportingPeriod.objects.filter(
-            grant__in=grants_visible_to(user), status=PeriodStatus.OPEN, start_date__lte=today
-        ).values_list("pk", flat=True)
-    )
-    reports, upcoming = [], []
-    open_states = frozenset({DueState.OVERDUE, DueState.DUE_SOON, DueState.UPCOMING})
-    for item in due_items(user=user, today=today, filters=DueFilters(states=open_states)):
-        if item.kind is DueKind.REPORT:
-            if item.period_id in started:
-                reports.append(item)
-        elif item.state in _OPEN_STATES:
-            upcoming.append(item)
     org = user.organisation_id
+    # Reports of the periods open and started, whether overdue, due soon or not due for a while; deliverables
+    # and milestones only overdue or due soon. Each list is cut in the selector, which builds only the items
+    # shown.
+    reports, reports_total = due_items_head(
+        user=user,
+        today=today,
+        limit=LIST_LIMIT,
+        filters=DueFilters(
+            kinds=frozenset({DueKind.REPORT}),
+            states=frozenset({DueState.OVERDUE, DueState.DUE_SOON, DueState.UPCOMING}),
+            started_open_periods=True,
+        ),
+    )
+    upcoming, upcoming_total = due_items_head(
+        user=user,
+        today=today,
+        limit=LIST_LIMIT,
+        filters=DueFilters(kinds=frozenset({DueKind.DELIVERABLE, DueKind.MILESTONE}), states=_OPEN_STATES),
+    )
     return WhatsDue(
         role="grantee",
         today=today,
         soon_days=soon,
-        reports=_cut(
-            reports,
-            calendar_url(
+        reports=DueList(
+            items=reports,
+            total=reports_total,
+            more_url=calendar_url(
                 grantee=org,
                 kind=DueKind.REPORT,
                 state=(DueState.OVERDUE, DueState.DUE_SOON, DueState.UPCOMING),
             ),
         ),
-        upcoming=_cut(
-            upcoming,
-            calendar_url(
+        upcoming=DueList(
+            items=upcoming,
+            total=upcoming_total,
+            more_url=calendar_url(
                 grantee=org,
                 kind=(DueKind.DELIVERABLE, DueKind.MILESTONE),
                 state=(DueState.OVERDUE, DueState.DUE_SOON),
@@ -163,9 +171,10 @@ def _grantee(user: User, today: datetime.date, soon: int) -> WhatsDue:
 
 def _officer(user: User, today: datetime.date, soon: int) -> WhatsDue:
     # Sorted by due date: the most overdue first, as they need chasing soonest.
-    late = due_items(
+    late, late_total = due_items_head(
         user=user,
         today=today,
+        limit=LIST_LIMIT,
         end=today - datetime.timedelta(days=1),
         filters=DueFilters(states=frozenset({DueState.OVERDUE}), officer_id=user.pk),
     )
@@ -174,7 +183,11 @@ def _officer(user: User, today: datetime.date, soon: int) -> WhatsDue:
         role="officer",
         today=today,
         soon_days=soon,
-        late=_cut(late, calendar_url(officer=user.pk, state=DueState.OVERDUE)),
+        late=DueList(
+            items=late,
+            total=late_total,
+            more_url=calendar_url(officer=user.pk, state=DueState.OVERDUE),
+        ),
         reviews=_cut(reviews, review_queue_url(officer=user.pk)),
     )
 

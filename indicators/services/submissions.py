@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -129,9 +129,10 @@ def _previous_values(submission: Submission) -> dict[CellRef, Value]:
     )
     if before is None:
         return {}
+    # Looked up by cell, so read unordered: ActualValue's default ordering would sort for nothing.
     return {
         (pk, key): Value(value=v, numerator=n, denominator=d, nothing_to_report=ntr)
-        for pk, key, v, n, d, ntr in before.values.values_list(
+        for pk, key, v, n, d, ntr in before.values.order_by().values_list(
             "project_indicator_id", "cell_key", "value", "numerator", "denominator", "nothing_to_report"
         )
     }
@@ -146,7 +147,11 @@ def _rules(country_project: CountryProject) -> list[RuleSpec]:
     ]
 
 
-def _stored_entries(submission: Submission) -> dict[CellRef, CellInput]:
+def _stored_entries(
+    submission: Submission, rows: Iterable[ActualValue] | None = None
+) -> dict[CellRef, CellInput]:
+    """The report's stored cells as inputs; ``rows``: its stored values when the caller has read them already.
+    Read unordered: the entries are looked up by cell, and the default ordering would sort for nothing."""
     return {
         (row.project_indicator_id, row.cell_key): CellInput(
             value=row.value_text,
@@ -156,7 +161,7 @@ def _stored_entries(submission: Submission) -> dict[CellRef, CellInput]:
             comment=row.comment,
             explanation=row.explanation,
         )
-        for row in submission.values.all()
+        for row in (submission.values.all().order_by() if rows is None else rows)
     }
 
 
@@ -173,13 +178,14 @@ def _validate(
     entries: Mapping[CellRef, CellInput],
     *,
     complete: bool,
-    specs: dict[int, IndicatorSpec] | None = None,
+    specs: Iterable[IndicatorSpec] | None = None,
+    previous: Mapping[CellRef, Value] | None = None,
 ) -> ValidationResult:
-    specs = _specs(submission.country_project) if specs is None else specs
+    specs = _specs(submission.country_project).values() if specs is None else specs
     return validate_submission(
-        specs.values(),
+        specs,
         entries,
-        previous=_previous_values(submission),
+        previous=_previous_values(submission) if previous is None else previous,
         rules=_rules(submission.country_project),
         change_threshold=change_threshold(),
         complete=complete,
@@ -187,9 +193,28 @@ def _validate(
     )
 
 
-def submission_validate(*, submission: Submission, complete: bool = True) -> ValidationResult:
-    """The issues of a stored submission, as the review and data-entry screens show them."""
-    return _validate(submission, _stored_entries(submission), complete=complete)
+def submission_validate(
+    *,
+    submission: Submission,
+    complete: bool = True,
+    specs: Iterable[IndicatorSpec] | None = None,
+    stored: Iterable[ActualValue] | None = None,
+    previous: Mapping[CellRef, Value] | None = None,
+) -> ValidationResult:
+    """The issues of a stored submission, as the review and data-entry screens show them.
+
+    A screen that has read the report already (indicators.selectors.entry.entry_layout) passes what it read,
+    so it is not read twice: ``specs``, every project indicator's spec; ``stored``, every value stored in the
+    report; ``previous``, the figures of the project's latest approved report for an earlier period (empty
+    when there is none). Each one left out is read here.
+    """
+    return _validate(
+        submission,
+        _stored_entries(submission, stored),
+        complete=complete,
+        specs=specs,
+        previous=previous,
+    )
 
 
 @transaction.atomic
@@ -279,7 +304,7 @@ def submission_save_draft(
     for name, text in narrative.items():
         setattr(submission, name, text.strip())
     entries = {**_stored_entries(submission), **incoming}
-    result = _validate(submission, entries, complete=False, specs=specs)
+    result = _validate(submission, entries, complete=False, specs=specs.values())
     _write_cells(submission, incoming, result)
     submission.cumulative_expenditure = result.expenditure
     submission.version += 1

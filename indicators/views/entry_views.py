@@ -36,7 +36,7 @@ from indicators.filters.reporting import ReportingOverviewFilter
 from indicators.forms import SubmissionEntryForm
 from indicators.models import Submission, SubmissionStatus
 from indicators.selectors import EntryGroup, ProjectReporting, project_reporting, submission_entry
-from indicators.selectors.entry import entry_layout, project_reporting_page
+from indicators.selectors.entry import EntryLayout, entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
 from indicators.selectors.uploads import report_timeline, report_uploads
 from indicators.services.periods import entry_lock_reason, grace_days
@@ -115,16 +115,18 @@ def render_entry(
     form: SubmissionEntryForm | None = None,
     result: ValidationResult | None = None,
     comment_form: Any = None,
-    comment_target: int | str = "",
+    comment_target: str = "",
     evidence_form: Any = None,
     status: int = 200,
+    layout: EntryLayout | None = None,
 ) -> HttpResponse:
-    """The entry page; the review views call it to show a refused comment or evidence file at its field."""
-    layout = entry_layout(submission)
+    """The entry page; the review views call it to show a refused comment or evidence file at its field.
+    ``layout``: the report's entry layout when the caller has built it already (to validate the report)."""
+    if layout is None:
+        layout = entry_layout(submission)
     groups = layout.groups
-    specs = [entry.spec for group in groups for entry in group.indicators]
     if form is None:
-        form = SubmissionEntryForm(submission=submission, specs=specs, values=layout.stored_values)
+        form = SubmissionEntryForm(submission=submission, specs=layout.specs, values=layout.stored_values)
     errors, warnings = _by_key(result, form)
     summary = _attach(groups, form, errors, warnings)
     today = timezone.localdate()
@@ -165,13 +167,21 @@ class SubmissionEntryView(View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         submission = get_submission_for_user(request.user, pk, queryset=_ENTRY)
+        layout = entry_layout(submission)
         # A stored draft shows its own issues at the cells, so a saved-with-errors draft reopens with them.
+        # The layout has read the specs, the stored values and the previous report: validation reuses them.
         result = (
-            services.submission_validate(submission=submission, complete=False)
+            services.submission_validate(
+                submission=submission,
+                complete=False,
+                specs=layout.specs,
+                stored=layout.stored_values,
+                previous=layout.previous_values,
+            )
             if submission.is_editable
             else None
         )
-        return render_entry(request, submission, result=result)
+        return render_entry(request, submission, result=result, layout=layout)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         submission = get_submission_for_user(request.user, pk, write=True, queryset=_ENTRY)

@@ -86,12 +86,21 @@ def _render_review(
     *,
     action_form: tuple[str, ReviewActionForm] | None = None,
     comment_form: CommentForm | None = None,
-    comment_target: int | str = "",
+    comment_target: str = "",
 ) -> HttpResponse:
     review = submission_review(submission)
     # The checks the grantee saw at submission (a drafted report is checked as a draft).
     complete = submission.status != SubmissionStatus.DRAFT
-    attach_issues(review.groups, services.submission_validate(submission=submission, complete=complete))
+    # The review's layout has read the specs, the stored values and the previous report: validation reuses them.
+    layout = review.layout
+    result = services.submission_validate(
+        submission=submission,
+        complete=complete,
+        specs=layout.specs,
+        stored=layout.stored_values,
+        previous=layout.previous_values,
+    )
+    attach_issues(review.groups, result)
     reviewing = can_review_submission(request.user, submission)
     names = _ACTIONS_BY_STATUS.get(submission.status, ()) if reviewing else ()
     forms = {name: ACTION_FORMS[name](initial={"version": submission.version}) for name in names}
@@ -178,7 +187,8 @@ def submission_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Comment added.")
                 anchor = f"indicator-{indicator.pk}" if indicator else "report-comments"
                 return redirect(f"{_page_url(request, submission, form)}#{anchor}")
-    target = indicator.pk if indicator is not None else "report"
+    # Text, as the threads' keys are (EntryIndicator.key).
+    target = str(indicator.pk) if indicator is not None else "report"
     if _page(request, submission, form) == "review":
         return _render_review(request, submission, comment_form=form, comment_target=target)
     return render_entry(request, submission, comment_form=form, comment_target=target)

@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from grants.models import MilestoneCategory, MilestoneStatus
 from indicators.deadlines import DueKind, DueState
-from indicators.models import SubmissionStatus, SubmissionTransition
-from indicators.selectors.deadlines import DueFilters, due_items, review_days, waiting_reviews
+from indicators.models import PeriodStatus, SubmissionStatus, SubmissionTransition
+from indicators.selectors.deadlines import (
+    DueFilters,
+    due_items,
+    due_items_head,
+    review_days,
+    waiting_reviews,
+)
 from tests.factories import CountryProjectFactory, GrantFactory, MilestoneFactory
 from tests.indicator_factories import ReportingPeriodFactory, SubmissionFactory
 
@@ -243,3 +249,46 @@ def test_a_state_filter_narrowed_in_the_database_finds_exactly_the_items_in_thos
     assert expected, "the data should hold items in these states"
     found = due_items(user=manager, today=TODAY, filters=DueFilters(states=frozenset(states)))
     assert [item.key for item in found] == expected
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 50])
+@pytest.mark.parametrize(
+    "states",
+    [None, {DueState.OVERDUE}, {DueState.OVERDUE, DueState.DUE_SOON}, {DueState.DONE}, {DueState.UPCOMING}],
+)
+def test_the_head_of_due_items_is_their_first_items_and_their_count(world, periods, manager, limit, states):
+    """Reports and milestones interleave by due date, kind and key (a key sorts as text: "milestone:10"
+    before "milestone:9"), so the head must merge both kinds in that order."""
+    for day in (-3, -3, -3, 0, 4, 40):
+        MilestoneFactory(country_project=world.project_a, due_date=TODAY + datetime.timedelta(days=day))
+    MilestoneFactory(
+        country_project=world.project_b,
+        category=MilestoneCategory.BASELINE,
+        due_date=datetime.date(2025, 4, 30),
+    )
+    MilestoneFactory(
+        country_project=world.project_b,
+        status=MilestoneStatus.COMPLETED,
+        completed_on=TODAY,
+        due_date=datetime.date(2025, 4, 30),
+    )
+    filters = DueFilters(states=frozenset(states) if states else None)
+    everything = due_items(user=manager, today=TODAY, filters=filters)
+    assert everything, "the data should hold items in these states"
+    head, total = due_items_head(user=manager, today=TODAY, limit=limit, filters=filters)
+    assert head == everything[:limit]
+    assert total == len(everything)
+
+
+def test_reports_of_started_open_periods_only(world, periods, manager):
+    first, second, other = periods
+    second.start_date = TODAY + datetime.timedelta(days=1)  # not started yet
+    second.save()
+    other.status = PeriodStatus.CLOSED
+    other.save()
+    reports = due_items(
+        user=manager,
+        today=TODAY,
+        filters=DueFilters(kinds=frozenset({DueKind.REPORT}), started_open_periods=True),
+    )
+    assert [item.key for item in reports] == [f"report:{world.project_a.pk}:{first.pk}"]

@@ -126,7 +126,7 @@ def test_empty_comment_is_refused_at_the_text(client_for, grantee_a, draft, fram
         url, {"project_indicator": framework.reached.pk, "text": " ", "return_to": "entry"}
     )
     assert response.status_code == 200
-    assert response.context["comment_target"] == framework.reached.pk
+    assert response.context["comment_target"] == str(framework.reached.pk)
     assert 'data-testid="error-text">Write a comment.' in response.content.decode()
     assert not ReviewComment.objects.exists()
 

@@ -132,12 +132,12 @@ def test_review_screen_query_count_does_not_grow(
     report = build_report(world.grant_a, officer, grantee_a, indicators=indicators)
     client = client_for(officer)
     url = reverse("indicators:submission_review", args=[report.pk])
-    # 20 for 5 and for 15 indicators: session and user (2); the report with period, grant, grantee and
+    # 14 for 5 and for 15 indicators: session and user (2); the report with period, grant, grantee and
     # officer (1); the layout: project indicators, categories, options, values, targets, earlier approved
     # reports, their values (7); comments with authors, evidence with uploaders, the timeline (3); the
-    # validation the grantee saw: project indicators, categories, options, stored values, previous report
-    # and its values, cross-indicator rules (7).
-    with django_assert_num_queries(20):
+    # validation the grantee saw, which reuses the layout's specs, stored values and previous report: the
+    # cross-indicator rules (1).
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     assert sum(len(g.indicators) for g in response.context["groups"]) == indicators
@@ -175,3 +175,30 @@ def test_officer_queue_query_count_does_not_grow(rows, officer, client_for, djan
     with django_assert_num_queries(9):
         response = client.get(reverse("indicators:review_queue"))
     assert len(response.context["table"].page.object_list) == rows
+
+
+@pytest.mark.parametrize("complete", [True, False])
+def test_validating_with_the_layouts_reads_gives_the_services_own_result(world, officer, grantee_a, complete):
+    # The review and entry screens pass the layout's specs, stored values and previous report to
+    # submission_validate instead of letting it read them: the issues must be those it finds reading them.
+    report = build_report(world.grant_a, officer, grantee_a, indicators=3)
+    jumped = report.values.filter(cell_key=TOTAL).order_by("project_indicator_id").first()
+    jumped.value, jumped.value_text = Decimal(480), "480"  # ten times the previous period's 36: a warning
+    jumped.save()
+    layout = submission_review(report).layout
+    reused = services.submission_validate(
+        submission=report,
+        complete=complete,
+        specs=layout.specs,
+        stored=layout.stored_values,
+        previous=layout.previous_values,
+    )
+    own = services.submission_validate(submission=report, complete=complete)
+
+    def issues(found: list) -> list:
+        return sorted(found, key=lambda i: (i.project_indicator_id or 0, i.cell_key, i.part, i.message))
+
+    assert any(i.project_indicator_id == jumped.project_indicator_id for i in reused.warnings)
+    assert issues(reused.warnings) == issues(own.warnings)
+    assert issues(reused.errors) == issues(own.errors)
+    assert (reused.numbers, reused.expenditure) == (own.numbers, own.expenditure)

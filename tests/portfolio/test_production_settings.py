@@ -136,6 +136,17 @@ def test_gunicorn_configuration_comes_from_the_environment(tmp_path):
     assert "PORTFOLIO_WEB_WORKERS='many' is not a whole number" in bad.stderr
 
 
+def test_gunicorn_workers_freeze_the_loaded_app_out_of_the_garbage_collector(tmp_path):
+    code = (
+        "import gc, runpy; c = runpy.run_path('portfolio/gunicorn.conf.py'); "
+        "before = gc.get_freeze_count(); c['post_worker_init'](None); "
+        "print(before, gc.get_freeze_count() > 10_000, gc.get_threshold())"
+    )
+    result = run_python(tmp_path, code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "0 True (10000, 10, 10)"
+
+
 def test_gunicorn_refuses_to_start_a_deployment_missing_its_secret(tmp_path):
     variables = {key: value for key, value in PRODUCTION.items() if key != "DJANGO_SECRET_KEY"}
     result = run_python(tmp_path, "import runpy; runpy.run_path('portfolio/gunicorn.conf.py')", **variables)

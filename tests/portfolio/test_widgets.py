@@ -105,3 +105,61 @@ def test_fast_select_with_its_own_template_renders_through_it() -> None:
         template_name = "django/forms/widgets/select.html"
 
     assert Custom(choices=CHOICES).render("s", "g1") == forms.Select(choices=CHOICES).render("s", "g1")
+
+
+@pytest.mark.django_db
+def test_flat_choice_fields_offer_what_model_choice_fields_offer(officer: Any, manager: Any) -> None:
+    from grants.filters.common import (
+        AwardNumberChoiceField,
+        GranteeChoiceField,
+        GranteeChoiceFilter,
+        OfficerChoiceField,
+        OfficerChoiceFilter,
+    )
+    from grants.models import Grant, User
+    from reports.forms import ReportBuilderForm
+    from tests.factories import GrantFactory, UserFactory
+
+    OrganisationFactory(name="No acronym <&>", acronym="")
+    OrganisationFactory(name="With", acronym="W&")
+    UserFactory(username="nameless", first_name="", last_name="")
+    UserFactory(username="half", first_name="Only", last_name="")
+    GrantFactory(program_officer=officer, title="A <b>title</b>")
+    GrantFactory(program_officer=officer)
+
+    def options(field: forms.ModelChoiceField) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in field.choices]
+
+    def stock(field: forms.ModelChoiceField) -> list[tuple[str, str]]:
+        empty = [("", str(field.empty_label))] if field.empty_label is not None else []
+        key = field.to_field_name or "pk"
+        return empty + [(str(getattr(obj, key)), field.label_from_instance(obj)) for obj in field.queryset]
+
+    users, organisations, grants = (
+        User.objects.order_by("pk"),
+        Organisation.objects.order_by("pk"),
+        Grant.objects,
+    )
+    flat_fields: list[forms.ModelChoiceField] = [
+        OfficerChoiceField(users, empty_label="Any"),
+        GranteeChoiceField(organisations),
+        AwardNumberChoiceField(grants, empty_label=None),
+        OfficerChoiceFilter(queryset=users, null_label="None").field,
+        GranteeChoiceFilter(queryset=organisations).field,
+        *ReportBuilderForm(user=manager).fields.values(),
+    ]
+    checked = 0
+    for field in flat_fields:
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        expected = stock(field)
+        if getattr(field, "null_label", None) is not None:
+            expected.insert(1, (field.null_value, field.null_label))
+        assert options(field) == expected
+        checked += 1
+    assert checked == 8  # five above, and the builder's grants, themes and indicators
+    # Labels as the models' own __str__ writes them.
+    officers = dict(options(flat_fields[0])).values()
+    assert "nameless" in officers and "Only" in officers
+    assert {"No acronym <&>", "With (W&)"} <= set(dict(options(flat_fields[1])).values())
+    assert len(options(flat_fields[2])) == 2
