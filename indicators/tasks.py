@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
@@ -150,13 +151,19 @@ def schedule_heartbeat(*, run_after: datetime.datetime | None = None) -> bool:
 
 
 def _schedule_once(job: Any, run_after: datetime.datetime | None) -> bool:
-    from django_tasks_db.models import DBTaskResult
+    """Queue ``job`` at ``run_after`` (default: now) unless a run due by then is already waiting. A run waiting
+    for later (the next midnight's build, say) does not stop one asked for now; the earlier run, when it
+    reschedules, finds the later one and adds nothing."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     if not job.get_backend().supports_defer:
         return False
-    if DBTaskResult.objects.filter(task_path=job.module_path, status=TaskResultStatus.READY).exists():
+    run_after = run_after or timezone.now()
+    waiting = DBTaskResult.objects.filter(task_path=job.module_path, status=TaskResultStatus.READY)
+    # django-tasks-db stores "as soon as possible" as the largest date.
+    if waiting.filter(Q(run_after=get_date_max()) | Q(run_after__lte=run_after)).exists():
         return False
-    job.using(run_after=run_after or timezone.now()).enqueue()
+    job.using(run_after=run_after).enqueue()
     return True
 
 

@@ -99,3 +99,18 @@ def test_next_midnight_is_local():
     with timezone.override(zone):
         midnight = tasks.next_midnight(now)
     assert midnight == datetime.datetime(2026, 3, 3, 0, 0, tzinfo=zone)
+
+
+@pytest.mark.django_db
+def test_a_build_waiting_for_midnight_does_not_stop_one_now(database_tasks, world, builds):
+    tasks.warm_performance_task.call()  # builds, then waits for the coming midnight
+    [midnight] = waiting_builds()
+    out = StringIO()
+    call_command("warm_caches", "--queue", stdout=out)
+    assert out.getvalue() == "Portfolio performance table queued for the task workers, then daily.\n"
+    now = waiting_builds().exclude(pk=midnight.pk).get()
+    assert now.run_after < midnight.run_after
+
+    # The run for now reschedules for midnight, where one is already waiting: still two, not three.
+    tasks.warm_performance_task.call()
+    assert waiting_builds().count() == 2
