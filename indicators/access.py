@@ -40,16 +40,14 @@ from indicators.models import (
 Action = Literal["view", "edit", "review", "comment"]
 
 
-def _sees_everything(user: User) -> bool:
-    """Office staff see every grant and country project (grants.access decides who is confined to an
-    organisation). Their lists are left unfiltered: "country_project IN (SELECT id FROM every project)" keeps
-    every row (the foreign keys are not null) yet makes the database read the whole table at each lookup."""
-    return sees_whole_portfolio(user)
+# Office staff see every grant and country project (grants.access decides who is confined to an
+# organisation). Their lists below are left unfiltered: "country_project IN (SELECT id FROM every project)" keeps
+# every row (the foreign keys are not null) yet makes the database read the whole table at each lookup.
 
 
 def submissions_visible_to(user: User, queryset: QuerySet[Submission] | None = None) -> QuerySet[Submission]:
     qs = Submission.objects.all() if queryset is None else queryset
-    if _sees_everything(user):
+    if sees_whole_portfolio(user):
         return qs
     return qs.filter(country_project__in=country_projects_visible_to(user))
 
@@ -58,7 +56,7 @@ def reporting_periods_visible_to(
     user: User, queryset: QuerySet[ReportingPeriod] | None = None
 ) -> QuerySet[ReportingPeriod]:
     qs = ReportingPeriod.objects.all() if queryset is None else queryset
-    if _sees_everything(user):
+    if sees_whole_portfolio(user):
         return qs
     return qs.filter(grant__in=grants_visible_to(user))
 
@@ -67,7 +65,7 @@ def project_indicators_visible_to(
     user: User, queryset: QuerySet[ProjectIndicator] | None = None
 ) -> QuerySet[ProjectIndicator]:
     qs = ProjectIndicator.objects.all() if queryset is None else queryset
-    if _sees_everything(user):
+    if sees_whole_portfolio(user):
         return qs
     return qs.filter(country_project__in=country_projects_visible_to(user))
 
