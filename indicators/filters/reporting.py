@@ -8,7 +8,13 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from grants.filters.common import AwardChoiceFilter, country_choices, grant_choices, officer_choices
+from grants.filters.common import (
+    AwardChoiceFilter,
+    OfficerChoiceFilter,
+    country_choices,
+    grant_choices,
+    officer_choices,
+)
 from grants.models import CountryProject
 from indicators.selectors.entry import REPORT_STATES, projects_reporting_now
 from portfolio.widgets import fast_select
@@ -24,7 +30,7 @@ class ReportingOverviewFilter(django_filters.FilterSet):
 
     grant = AwardChoiceFilter(label="Grant", queryset=grant_choices, empty_label="Any grant")
     country = django_filters.ChoiceFilter(label="Country", empty_label="Any country")
-    officer = django_filters.ModelChoiceFilter(
+    officer = OfficerChoiceFilter(
         label="Program officer",
         field_name="grant__program_officer",
         queryset=officer_choices,

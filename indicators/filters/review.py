@@ -7,7 +7,13 @@ from typing import Any
 import django_filters
 from django.http import QueryDict
 
-from grants.filters.common import AwardChoiceFilter, country_choices, grant_choices, officer_choices
+from grants.filters.common import (
+    AwardChoiceFilter,
+    OfficerChoiceFilter,
+    country_choices,
+    grant_choices,
+    officer_choices,
+)
 from indicators.models import Submission, SubmissionStatus
 from portfolio.widgets import fast_select
 
@@ -36,7 +42,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         label="Country", field_name="country_project__country", empty_label="Any country"
     )
-    officer = django_filters.ModelChoiceFilter(
+    officer = OfficerChoiceFilter(
         label="Program officer",
         field_name="country_project__grant__program_officer",
         queryset=officer_choices,

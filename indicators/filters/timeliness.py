@@ -8,20 +8,26 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from grants.filters.common import country_choices, grantee_choices, officer_choices
+from grants.filters.common import (
+    GranteeChoiceFilter,
+    OfficerChoiceFilter,
+    country_choices,
+    grantee_choices,
+    officer_choices,
+)
 from grants.models import Grant
 from portfolio.widgets import fast_select
 
 
 class TimelinessFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(label="Country", method="filter_country", empty_label="Any country")
-    officer = django_filters.ModelChoiceFilter(
+    officer = OfficerChoiceFilter(
         label="Program officer",
         field_name="program_officer",
         queryset=officer_choices,
         empty_label="Any officer",
     )
-    grantee = django_filters.ModelChoiceFilter(
+    grantee = GranteeChoiceFilter(
         label="Grantee", field_name="grantee", queryset=grantee_choices, empty_label="Any grantee"
     )
 
