@@ -78,8 +78,9 @@ class Dashboard:
     kpis: Kpis
     funding_by_country: list[CountryFunding]
     funding_max: Decimal
-    overdue: list[LateMilestone]
-    due_soon: list[LateMilestone]
+    # None where the role's "What's due" panel already lists these milestones (see lists_of_milestones).
+    overdue: list[LateMilestone] | None
+    due_soon: list[LateMilestone] | None
     my_grants_title: str  # empty when the role has no "my grants" (managers, administrators)
     my_grants: list[Grant]
     my_grants_total: int
@@ -116,6 +117,7 @@ def dashboard(*, user: User, today: datetime.date) -> Dashboard:
     )
     funding = _funding_by_country(user)
     shown = milestones.order_by("due_date", "pk")
+    lists_overdue, lists_due_soon = lists_of_milestones(user)
     my_title, my_grants, my_total = _my_grants(user, grants, today)
     return Dashboard(
         today=today,
@@ -123,8 +125,14 @@ def dashboard(*, user: User, today: datetime.date) -> Dashboard:
         kpis=kpis,
         funding_by_country=funding,
         funding_max=max((row.amount for row in funding), default=Decimal("0.00")),
-        overdue=_late_milestones(shown.overdue(today), lambda due: (today - due).days),
-        due_soon=_late_milestones(shown.due_within(today, days), lambda due: (due - today).days),
+        overdue=_late_milestones(shown.overdue(today), lambda due: (today - due).days)
+        if lists_overdue
+        else None,
+        due_soon=(
+            _late_milestones(shown.due_within(today, days), lambda due: (due - today).days)
+            if lists_due_soon
+            else None
+        ),
         my_grants_title=my_title,
         my_grants=my_grants,
         my_grants_total=my_total,
@@ -178,6 +186,21 @@ def _funding_by_country(user: User) -> list[CountryFunding]:
         )
         for row in rows
     ]
+
+
+def lists_of_milestones(user: User) -> tuple[bool, bool]:
+    """Whether the home page lists overdue milestones, and milestones due soon, in cards of their own.
+
+    The "What's due" panel above them already lists a grantee's overdue and coming deliverables and milestones,
+    and an officer's overdue items on their own grants: the same milestones twice on one page would only push
+    the rest down. An officer keeps the coming ones (their panel lists only what is late); a manager's panel
+    counts by country and officer, so the cards are where a manager sees the milestones themselves.
+    """
+    if user.is_grantee:
+        return False, False
+    if user.is_program_officer:
+        return False, True
+    return True, True
 
 
 def _my_grants(user: User, grants: QuerySet[Grant], today: datetime.date) -> tuple[str, list[Grant], int]:
