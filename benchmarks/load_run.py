@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -73,6 +74,17 @@ def seconds(duration: str) -> int:
         raise argparse.ArgumentTypeError(f"{duration!r} is not a duration like 5m, 90s or 1h30m")
     hours, minutes, secs = (int(part or 0) for part in match.groups())
     return hours * 3600 + minutes * 60 + secs
+
+
+def cpu_check(loops: int = 30_000_000) -> float:
+    """Seconds for a bare Python loop of ``loops`` additions: the machine's speed beside the figures, measured
+    before and after the run. Page times scale with it, so runs on different (or host-throttled) machines can
+    be compared, and a run whose two checks differ much was measured on a CPU whose speed changed under it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(loops):
+        total += i
+    return time.perf_counter() - started
 
 
 def table(stats_csv: Path, queries: dict[str, list[int]]) -> tuple[list[list[str]], list[str]]:
@@ -137,10 +149,12 @@ def main() -> int:
         str(out / "load"),
         "--only-summary",
     ]
+    cpu_before = cpu_check()
     try:
         subprocess.run(command, env=env, check=False)
     finally:
         remove_codes()
+    cpu_after = cpu_check()
     queries = json.loads(queries_file.read_text()) if queries_file.exists() else {}
     rows, problems = table(out / "load_stats.csv", queries)
     header = ["page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "SQL queries"]
@@ -155,6 +169,10 @@ def main() -> int:
         f"\nAll pages: {total['Request Count']} requests, {float(total['Requests/s']):.1f} req/s, "
         f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms, {total['Failure Count']} errors "
         f"({ARGS.users} users arriving {ARGS.spawn_rate:g} a second, then {ARGS.run_time} together)."
+    )
+    print(
+        f"CPU check (a bare Python loop of 30 million additions): {cpu_before:.2f} s before the run, "
+        f"{cpu_after:.2f} s after."
     )
     failures_csv = out / "load_failures.csv"
     if failures_csv.exists():
