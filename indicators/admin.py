@@ -3,11 +3,13 @@ targets and submissions change through the app's screens and services, where the
 admin shows them read-only."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import (
     ActualValue,
+    CalendarFeed,
     CrossIndicatorRule,
     DisaggregationCategory,
     DisaggregationOption,
@@ -23,6 +25,7 @@ from indicators.models import (
     Target,
     TargetRevision,
 )
+from indicators.services.feeds import calendar_feed_revoke
 
 
 class DisaggregationOptionInline(admin.TabularInline):
@@ -107,3 +110,25 @@ for model in (
     SubmissionEvidence,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Administrators see who subscribes to what and may revoke a subscription (a leaked address, say); the
+    addresses themselves are nowhere to be seen, only their hashes are stored."""
+
+    list_display = ("user", "label", "created_at", "last_read_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "label")
+    exclude = ("token_hash",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("indicators.delete_calendarfeed")
+
+    def delete_model(self, request: HttpRequest, obj: CalendarFeed) -> None:
+        calendar_feed_revoke(feed=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
+        # One by one, so each revocation is logged like one made on the subscriptions page.
+        for feed in queryset:
+            calendar_feed_revoke(feed=feed, actor=request.user)

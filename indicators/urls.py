@@ -3,6 +3,7 @@ from django.urls import path
 from indicators.views import (
     calendar_views,
     entry_views,
+    feed_views,
     framework_views,
     library_views,
     performance_views,
@@ -173,6 +174,14 @@ urlpatterns += [
 urlpatterns += [
     path("calendar/", calendar_views.portfolio_calendar, name="calendar"),
     path("calendar.ics", calendar_views.calendar_ics, name="calendar_ics"),
+    path("calendar/subscriptions/", feed_views.calendar_feeds, name="calendar_feeds"),
+    path(
+        "calendar/subscriptions/<int:pk>/revoke/",
+        feed_views.calendar_feed_revoke_view,
+        name="calendar_feed_revoke",
+    ),
+    # Read by calendar apps without signing in: the secret in the address is the credential.
+    path("calendar/feed/<str:token>.ics", feed_views.calendar_feed, name="calendar_feed"),
     path("grants/<int:pk>/calendar/", calendar_views.grant_calendar, name="grant_calendar"),
 ]
 

@@ -41,6 +41,10 @@ LIST_DAYS_AFTER = 90
 # Wide enough for any reporting question, narrow enough that a mistyped year cannot ask for a century.
 MAX_RANGE_DAYS = 5 * 366
 
+# The filters a calendar subscription keeps: everything but the dates (a subscription rolls with time) and the
+# page's own keys (view, page, sort).
+SUBSCRIPTION_KEYS = ("kind", "state", "country", "officer", "grantee", "grant")
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 # Selects are FastSelects: the same HTML as forms.Select, with the options written in Python.
 _SMALL_SELECT = {"class": "form-select form-select-sm"}
@@ -239,3 +243,21 @@ class CalendarFilterForm(forms.Form):
             grant_id=grant.pk if grant else None,
         )
         return CalendarQuery(view=self.view, month=month, start=first, end=last, filters=filters)
+
+    def describe(self) -> str:
+        """The filters of a valid form in words ("Milestone (overdue) · Guatemala · IL-2024-001"; "All items"
+        when none is set): the name of a calendar subscription."""
+        data = self.cleaned_data
+        what = ", ".join(DueKind(kind).label for kind in data["kind"]) or "All items"
+        if data["state"]:
+            what += " (" + ", ".join(DueState(state).label.lower() for state in data["state"]) + ")"
+        parts = [what]
+        if data["country"]:
+            parts.append(dict(self.fields["country"].choices).get(data["country"], data["country"]))
+        for name in ("officer", "grantee", "grant"):
+            chosen = data.get(name)
+            if chosen is not None:
+                parts.append(self.fields[name].label_from_instance(chosen))
+        if self.scope_grant is not None:
+            parts.append(self.scope_grant.award_number)
+        return " · ".join(parts)

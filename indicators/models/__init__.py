@@ -1,5 +1,6 @@
 """Indicator models, split by responsibility and re-exported here."""
 
+from indicators.models.feeds import CalendarFeed
 from indicators.models.framework import (
     FIGURE,
     PARENT_LEVEL,
@@ -47,6 +48,7 @@ __all__ = [
     "UPLOAD_BUSY",
     "ActualValue",
     "AggregationChoice",
+    "CalendarFeed",
     "CrossIndicatorRule",
     "DataUpload",
     "DirectionChoice",

@@ -285,8 +285,17 @@ def ics_fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def ics_calendar(items: list[DueItem], *, now: datetime.datetime, base_url: str) -> str:
-    """The VCALENDAR text of ``items``: one all-day VEVENT each, with CRLF line ends."""
+def ics_calendar(
+    items: list[DueItem],
+    *,
+    now: datetime.datetime,
+    base_url: str,
+    name: str = "Reporting calendar",
+    refresh: datetime.timedelta | None = None,
+) -> str:
+    """The VCALENDAR text of ``items``: one all-day VEVENT each, with CRLF line ends. ``refresh``, for a
+    subscription, tells calendar apps how often to read it again (RFC 7986 REFRESH-INTERVAL, and Outlook's
+    X-PUBLISHED-TTL)."""
     stamp = now.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -294,8 +303,11 @@ def ics_calendar(items: list[DueItem], *, now: datetime.datetime, base_url: str)
         "PRODID:-//Grant Portfolio//Reporting calendar//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:Reporting calendar",
+        f"X-WR-CALNAME:{ics_escape(name)}",
     ]
+    if refresh is not None:
+        duration = f"PT{int(refresh.total_seconds()) // 3600}H"
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{duration}", f"X-PUBLISHED-TTL:{duration}"]
     for item in items:
         description = (
             f"{item.kind.label} · {item.state.label} · Status: {item.status_label}\n"
@@ -319,20 +331,36 @@ def ics_calendar(items: list[DueItem], *, now: datetime.datetime, base_url: str)
     return "".join(ics_fold(line) + "\r\n" for line in lines)
 
 
+def ics_items(
+    request: HttpRequest, params: QueryDict, today: datetime.date
+) -> tuple[list[DueItem] | None, CalendarFilterForm]:
+    """The items of an .ics download or subscription: ``params`` are the calendar's filters (no dates: from
+    a year ago onwards); ``request.user`` is whose scope. None for the items when the filters are invalid."""
+    params = params.copy()
+    params["view"] = LIST
+    form = CalendarFilterForm(params, request=request, today=today, fill_defaults=False)
+    if not form.is_valid():
+        return None, form
+    query = form.query(default_start=today - datetime.timedelta(days=ICS_DAYS_BEFORE), unbounded=True)
+    items = due_items(user=request.user, today=today, start=query.start, end=query.end, filters=query.filters)
+    return items, form
+
+
+def form_problems(form: CalendarFilterForm) -> str:
+    return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
 @require_safe
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     """The filtered items as an .ics file to import into Outlook or Google Calendar (the user's own scope;
     the query string is the calendar page's). Invalid filters are a 400 with the messages: there is no page
     to show them on."""
     today = timezone.localdate()
-    params = request.GET.copy()
-    params["view"] = LIST
-    form = CalendarFilterForm(params, request=request, today=today, fill_defaults=False)
-    if not form.is_valid():
-        messages = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        return HttpResponse(f"Invalid filters: {messages}\n", status=400, content_type="text/plain")
-    query = form.query(default_start=today - datetime.timedelta(days=ICS_DAYS_BEFORE), unbounded=True)
-    items = due_items(user=request.user, today=today, start=query.start, end=query.end, filters=query.filters)
+    items, form = ics_items(request, request.GET, today)
+    if items is None:
+        return HttpResponse(
+            f"Invalid filters: {form_problems(form)}\n", status=400, content_type="text/plain"
+        )
     body = ics_calendar(items, now=timezone.now(), base_url=request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reporting-calendar-{today:%Y-%m-%d}.ics"'

@@ -29,7 +29,7 @@ NO_DEVICE_SEEN = "security_2fa_no_device"
 @cache
 def _exempt_prefixes() -> tuple[str, ...]:
     """Paths reachable before the second step: signing in and out, the 2FA pages themselves, password
-    reset, health checks and static files."""
+    reset, health checks, calendar feeds and static files."""
     return (
         reverse("login"),
         reverse("logout"),
@@ -37,6 +37,8 @@ def _exempt_prefixes() -> tuple[str, ...]:
         "/accounts/password-reset/",
         "/account/two-factor/",
         "/health/",
+        # Calendar subscriptions: read by calendar apps, whose secret address is the credential.
+        "/calendar/feed/",
         "/" + settings.STATIC_URL.lstrip("/"),
     )
 

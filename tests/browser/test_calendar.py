@@ -78,3 +78,30 @@ def test_grantee_sees_only_their_organisations_due_dates_on_a_phone(
     expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.locator("tbody")).not_to_contain_text("Guatemala")
     shot(page, "list-390")
+
+
+def test_officer_subscribes_to_a_filtered_calendar_reads_it_and_revokes_it(
+    logged_in_page, live_server, world, items, officer, settings
+):
+    settings.SITE_URL = live_server.url
+    page = logged_in_page(officer)
+    page.goto(f"{live_server.url}/calendar/?country=KE&state=overdue")
+    page.get_by_role("button", name="Subscribe").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Calendar subscriptions")
+    expect(page.get_by_test_id("new-feed")).to_contain_text("Subscription made: All items (overdue) · Kenya")
+    address = page.get_by_label(re.compile("Copy this address")).input_value()
+    assert address.startswith(f"{live_server.url}/calendar/feed/")
+    shot(page, "subscriptions-1280")
+    # What a calendar app reads there: a browser context of its own, without the officer's session.
+    app = page.context.browser.new_context()
+    feed = app.request.get(address)
+    assert feed.status == 200 and "Kenya site visit" in feed.text() and "Quetzaltenango" not in feed.text()
+
+    page.reload()
+    expect(page.get_by_test_id("new-feed")).to_have_count(0)  # shown only once
+    page.get_by_role("button", name="Revoke All items (overdue) · Kenya").click()
+    expect(page.get_by_role("alert").or_(page.locator(".alert"))).to_contain_text("Revoked")
+    expect(page.get_by_test_id("no-feeds")).to_be_visible()
+    assert app.request.get(address).status == 404
+    app.close()
