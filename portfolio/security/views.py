@@ -138,6 +138,8 @@ def _security_page(
         "remove_form": remove_form or DeviceCodeForm(user=user, prefix="remove"),
         "failed_device_pk": device_pk,
         "idle_minutes": settings.SESSION_IDLE_MINUTES,
+        # Addresses that read the user's due dates without a sign-in: listed with the other credentials.
+        "calendar_feeds": user.calendar_feeds.count(),
     }
     return render(request, "portfolio/security.html", context)
 

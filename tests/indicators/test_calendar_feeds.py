@@ -225,3 +225,17 @@ def test_the_admin_lists_subscriptions_without_their_addresses_and_revokes_with_
     assert (
         f"calendar subscription revoked user={officer.pk} feed={feed.pk} actor={admin_user.pk}" in caplog.text
     )
+
+
+def test_the_security_page_counts_the_users_subscriptions_among_their_credentials(
+    world, officer, other_officer
+):
+    calendar_feed_create(user=other_officer, query="", label="Theirs")
+    client = login(officer)
+    security = reverse("security:security")
+    assert "No calendar subscriptions." in client.get(security).content.decode()
+    calendar_feed_create(user=officer, query="", label="Mine")
+    calendar_feed_create(user=officer, query="country=GT", label="Mine too")
+    page = client.get(security).content.decode()
+    assert "2 calendar subscriptions: their addresses read your due dates without signing in." in page
+    assert f'href="{FEEDS}"' in page
