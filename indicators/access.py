@@ -27,6 +27,7 @@ from grants.access import (
 )
 from grants.models import CountryProject, User
 from indicators.models import (
+    CalendarFeed,
     CrossIndicatorRule,
     DataUpload,
     Indicator,
@@ -108,6 +109,20 @@ def get_upload_for_user(user: User, pk: int | str) -> DataUpload:
         return uploads_visible_to(user).select_related("uploaded_by", "period__grant").get(pk=pk)
     except (DataUpload.DoesNotExist, ValueError):
         raise Http404("No such upload.") from None
+
+
+def calendar_feeds_of(user: User) -> QuerySet[CalendarFeed]:
+    """A person's own calendar subscriptions: nobody else's, whatever their role (administrators use the admin)."""
+    if not user.is_authenticated:
+        return CalendarFeed.objects.none()
+    return CalendarFeed.objects.filter(user=user)
+
+
+def get_calendar_feed_for_user(user: User, pk: int | str) -> CalendarFeed:
+    try:
+        return calendar_feeds_of(user).get(pk=pk)
+    except (CalendarFeed.DoesNotExist, ValueError):
+        raise Http404("No such calendar subscription.") from None
 
 
 def can_edit_submission(user: User, submission: Submission) -> bool:

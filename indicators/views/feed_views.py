@@ -16,13 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from indicators.access import calendar_feeds_of, get_calendar_feed_for_user
 from indicators.filters.calendar import SUBSCRIPTION_KEYS
-from indicators.models import CalendarFeed
 from indicators.services.feeds import (
     FEED_LIMIT,
     calendar_feed_create,
@@ -48,7 +48,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _subscribe(request)
     new = request.session.pop(_NEW_FEED, None)
-    feeds = list(CalendarFeed.objects.filter(user=request.user))
+    feeds = list(calendar_feeds_of(request.user))
     return render(
         request,
         "indicators/calendar_feeds.html",
@@ -87,7 +87,7 @@ def _subscribe(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_feed_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     # Only one's own: another person's subscription is a 404, as if it did not exist.
-    feed = get_object_or_404(CalendarFeed, pk=pk, user=request.user)
+    feed = get_calendar_feed_for_user(request.user, pk)
     label = feed.label
     calendar_feed_revoke(feed=feed, actor=request.user)
     messages.success(request, f"Revoked “{label}”: calendar apps reading it get nothing from now on.")

@@ -21,6 +21,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from indicators.access import calendar_feeds_of
 from portfolio.security import services
 from portfolio.security.forms import AuthenticatorSetupForm, DeviceCodeForm, NewPasswordForm, ResetRequestForm
 from portfolio.security.middleware import NO_DEVICE_SEEN, url_with_next
@@ -139,7 +140,7 @@ def _security_page(
         "failed_device_pk": device_pk,
         "idle_minutes": settings.SESSION_IDLE_MINUTES,
         # Addresses that read the user's due dates without a sign-in: listed with the other credentials.
-        "calendar_feeds": user.calendar_feeds.count(),
+        "calendar_feeds": calendar_feeds_of(user).count(),
     }
     return render(request, "portfolio/security.html", context)
 
