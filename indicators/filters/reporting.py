@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 from grants.filters.common import (
     AwardChoiceFilter,
@@ -66,4 +67,4 @@ class ReportingOverviewFilter(django_filters.FilterSet):
         self, queryset: QuerySet[CountryProject], name: str, value: str
     ) -> QuerySet[CountryProject]:
         # The selector then shows, in each project, only the periods whose report is in this state.
-        return projects_reporting_now(queryset, state=value)
+        return projects_reporting_now(queryset, today=timezone.localdate(), state=value)

@@ -358,6 +358,8 @@ class PeriodRow:
 class ProjectReporting:
     project: CountryProject
     periods: list[PeriodRow]
+    # The reporting overview's next period not yet begun (it lists only begun ones), to say what comes next.
+    next_period: ReportingPeriod | None = None
 
 
 # The report states the overview filters on: a submission status, or none yet for an open period.
@@ -371,22 +373,25 @@ REPORT_STATES: list[tuple[str, str]] = [
 ]
 
 
-def _open_periods_of_project() -> QuerySet[ReportingPeriod]:
-    """The open periods of the outer country project's grant within the project's dates (as in _period_rows)."""
+def _open_periods_of_project(today: datetime.date) -> QuerySet[ReportingPeriod]:
+    """The open periods, begun by ``today``, of the outer country project's grant within the project's dates
+    (as in _period_rows)."""
     return ReportingPeriod.objects.filter(
         grant_id=OuterRef("grant_id"),
         status=PeriodStatus.OPEN,
         end_date__gte=OuterRef("start_date"),
         start_date__lte=OuterRef("end_date"),
-    )
+    ).filter(start_date__lte=today)
 
 
 def projects_reporting_now(
-    projects: QuerySet[CountryProject], *, state: str = ""
+    projects: QuerySet[CountryProject], *, today: datetime.date, state: str = ""
 ) -> QuerySet[CountryProject]:
-    """The projects with an open period in their dates, or (with ``state``) with such a period whose report is
-    in that state ("not_started": no report yet). An EXISTS per project, so the database can count and page."""
-    periods = _open_periods_of_project()
+    """The projects with an open period begun in their dates, or (with ``state``) with such a period whose
+    report is in that state ("not_started": no report yet). An EXISTS per project, so the database can count
+    and page. A period not yet begun has nothing to report: a grant's periods are made for its whole life, and
+    listing years of them ahead would bury the ones that need work."""
+    periods = _open_periods_of_project(today)
     if state:
         report = Submission.objects.filter(country_project_id=OuterRef(OuterRef("pk")), period=OuterRef("pk"))
         periods = periods.filter(
@@ -402,9 +407,11 @@ def _period_rows(
     *,
     today: datetime.date,
     state: str = "",
+    begun_only: bool = False,
 ) -> dict[int, list[PeriodRow]]:
     """Each project's rows: the periods of its grant within its dates, with its report for each (and, with
-    ``state``, only the rows whose report is in that state)."""
+    ``state``, only the rows whose report is in that state; with ``begun_only``, only periods begun by
+    ``today``)."""
     by_grant: dict[int, list[ReportingPeriod]] = {}
     for period in periods:
         by_grant.setdefault(period.grant_id, []).append(period)
@@ -415,6 +422,8 @@ def _period_rows(
         for period in by_grant.get(project.grant_id, []):
             if period.end_date < project.start_date or period.start_date > project.end_date:
                 continue  # the project does not run in this period, so it has nothing to report for it
+            if begun_only and period.start_date > today:
+                continue
             submission = reports.get((project.pk, period.pk))
             if state and (submission.status if submission else NOT_STARTED) != state:
                 continue
@@ -477,25 +486,49 @@ def project_reporting_page(
     of their grants, and the page's reports for those periods.
     """
     ordered = (
-        projects_reporting_now(projects, state=state)
+        projects_reporting_now(projects, today=today, state=state)
         .select_related("grant__grantee", "grant__program_officer")
         .order_by("grant__award_number", "country", "pk")
     )
     current = Paginator(ordered, per_page).get_page(page)
     project_list = list(current.object_list)
-    periods = ReportingPeriod.objects.filter(
-        grant_id__in={p.grant_id for p in project_list}, status=PeriodStatus.OPEN
-    ).order_by("start_date")
+    # Every open period, the ones not yet begun included: the first of those is each project's "next period".
+    periods = list(
+        ReportingPeriod.objects.filter(
+            grant_id__in={p.grant_id for p in project_list}, status=PeriodStatus.OPEN
+        ).order_by("start_date")
+    )
     # The overview shows a report's state and links to it, nothing more: the narratives stay in the database,
     # and no ordering (the rows are looked up by project and period), which would join the projects and grants.
     submissions = (
         Submission.objects.filter(
-            country_project__in=[p.pk for p in project_list], period__status=PeriodStatus.OPEN
+            country_project__in=[p.pk for p in project_list],
+            period__status=PeriodStatus.OPEN,
+            period__start_date__lte=today,
         )
         .only("pk", "status", "country_project_id", "period_id")
         .order_by()
     )
-    rows = _period_rows(project_list, periods, submissions, today=today, state=state)
+    rows = _period_rows(project_list, periods, submissions, today=today, state=state, begun_only=True)
     return ReportingPage(
-        page=current, projects=[ProjectReporting(project=p, periods=rows[p.pk]) for p in project_list]
+        page=current,
+        projects=[
+            ProjectReporting(project=p, periods=rows[p.pk], next_period=_next_period(p, periods, today))
+            for p in project_list
+        ],
     )
+
+
+def _next_period(
+    project: CountryProject, periods: list[ReportingPeriod], today: datetime.date
+) -> ReportingPeriod | None:
+    """The first of ``periods`` (sorted by start) of the project's grant, within its dates, not begun by today."""
+    for period in periods:
+        if (
+            period.grant_id == project.grant_id
+            and period.start_date > today
+            and period.start_date <= project.end_date
+            and period.end_date >= project.start_date
+        ):
+            return period
+    return None

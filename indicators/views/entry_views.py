@@ -34,7 +34,7 @@ from indicators.access import (
 from indicators.cells import TOTAL, field_name
 from indicators.filters.reporting import ReportingOverviewFilter
 from indicators.forms import SubmissionEntryForm
-from indicators.models import Submission, SubmissionStatus
+from indicators.models import ReportingPeriod, Submission, SubmissionStatus
 from indicators.selectors import EntryGroup, ProjectReporting, project_reporting, submission_entry
 from indicators.selectors.entry import EntryLayout, entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
@@ -253,6 +253,8 @@ class OverviewProject:
     officer: str
     all_periods_url: str
     rows: list[OverviewRow]
+    # "FY2027 H2 (Apr - Sep 2027), from 1 Apr 2027, due 30 Oct 2027"; "" when no period is to come.
+    next_period: str = ""
 
 
 _SENTINELS = (918273645, 918273646)
@@ -322,9 +324,19 @@ def _overview_projects(
                 officer=(officer.get_full_name() or officer.username) if officer else "",
                 all_periods_url=project_url.format(project.pk),
                 rows=rows,
+                next_period=_next_period_text(reporting.next_period, dates),
             )
         )
     return projects
+
+
+def _next_period_text(period: ReportingPeriod | None, dates: dict[datetime.date, str]) -> str:
+    if period is None:
+        return ""
+    for day in (period.start_date, period.due_date):
+        if day not in dates:
+            dates[day] = date_format(day, "j M Y")
+    return f"{period.label}, from {dates[period.start_date]}, due {dates[period.due_date]}"
 
 
 def reporting_overview(request: HttpRequest) -> HttpResponse:

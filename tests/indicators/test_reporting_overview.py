@@ -164,6 +164,40 @@ def test_overdue_reports_are_marked(client_for, manager, world, periods):
     assert f"overdue-{world.project_a.pk}-{periods['a2'].pk}" in body  # none yet
 
 
+def test_periods_not_yet_begun_are_left_out_and_the_next_one_is_named(
+    client_for, manager, officer, org_a, world, periods, monkeypatch
+):
+    # The clock on 15 June 2025: FY2025 H2 (from 1 April) has begun, FY2026 H1 (from 1 October) has not.
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+    fy26 = ReportingPeriodFactory(
+        grant=world.grant_a, start_date=datetime.date(2025, 10, 1), end_date=datetime.date(2026, 3, 31)
+    )
+    ReportingPeriodFactory(
+        grant=world.grant_a, start_date=datetime.date(2026, 4, 1), end_date=datetime.date(2026, 9, 30)
+    )
+    # A grant whose periods have all yet to begin has nothing to report now, not even a "not started".
+    future = GrantFactory(grantee=org_a, program_officer=officer)
+    waiting = CountryProjectFactory(grant=future, country="SV")
+    ReportingPeriodFactory(
+        grant=future, start_date=datetime.date(2025, 10, 1), end_date=datetime.date(2026, 3, 31)
+    )
+    client = client_for(manager)
+
+    response = client.get(URL)
+    (project_a,) = [r for r in response.context["overview"] if r.project == world.project_a]
+    assert [row.period for row in project_a.periods] == [periods["a"], periods["a2"]]
+    assert project_a.next_period == fy26
+    body = response.content.decode()
+    assert (
+        f'data-testid="next-period-{world.project_a.pk}">Next period: Oct 2025 - Mar 2026, from 1 Oct 2025, '
+        "due 30 Apr 2026.</p>"
+    ) in body
+    assert waiting not in _projects(response)
+    not_started = client.get(URL, {"state": "not_started"})
+    assert waiting not in _projects(not_started)
+    assert fy26.pk not in {row.period.pk for r in not_started.context["overview"] for row in r.periods}
+
+
 # --- paging -------------------------------------------------------------------------------------------------
 
 
