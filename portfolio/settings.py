@@ -281,6 +281,10 @@ PAGE_SIZE = 25
 # Milestones due within this many days count as "due soon".
 DUE_SOON_DAYS = env.int("PORTFOLIO_DUE_SOON_DAYS", default=30)
 
+# Spending against time (home page of office staff): an active grant whose burn rate is this many percentage
+# points or more behind (or ahead of) the share of its period of performance elapsed.
+SPENDING_GAP_POINTS = env.int("PORTFOLIO_SPENDING_GAP_POINTS", default=20, minimum=1)
+
 # Reporting calendar: a period's report may still be entered this many days after its due date; then the
 # period locks for grantees until a program officer reopens it.
 REPORTING_GRACE_DAYS = env.int("PORTFOLIO_REPORTING_GRACE_DAYS", default=15)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from grants.selectors.dashboard_selectors import dashboard as select_dashboard
 from indicators.selectors.dashboard import reporting_summary
+from indicators.selectors.spending import spending_card
 from indicators.selectors.whats_due import timeliness_card, whats_due
 
 
@@ -20,5 +21,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reporting": reporting_summary(user=request.user, today=today),
         "due": whats_due(user=request.user, today=today),
         "timeliness": timeliness_card(user=request.user, today=today),
+        "spending": spending_card(user=request.user, today=today),
     }
     return render(request, "portfolio/dashboard.html", context)

@@ -67,3 +67,17 @@ def test_grantee_sees_only_its_own_grants(logged_in_page, live_server, world, gr
     response = page.goto(f"{live_server.url}{world.milestone_b.get_absolute_url()}")
     assert response is not None and response.status == 404
     assert re.search(r"/milestones/\d+/$", page.url)
+
+
+def test_manager_spots_a_grant_spending_behind_time_and_opens_it(logged_in_page, live_server, world, manager):
+    # Grant A (1 Jan 2024 - 31 Dec 2027, 5,000,000) has reported no approved expenditure at all.
+    page = logged_in_page(manager)
+    page.goto(f"{live_server.url}/")
+    card = page.get_by_test_id("spending-card")
+    expect(card.get_by_role("heading")).to_contain_text("Spending against time")
+    line = card.get_by_test_id("spending-list").locator("li").filter(has_text=world.grant_a.award_number)
+    expect(line).to_contain_text("No expenditure reported yet")
+    expect(line).to_contain_text("points behind")
+    line.get_by_role("link", name=world.grant_a.award_number).click()
+    expect(page).to_have_url(re.compile(rf"/grants/{world.grant_a.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(world.grant_a.title)
