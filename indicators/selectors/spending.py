@@ -71,11 +71,7 @@ def spending_card(*, user: User, today: datetime.date) -> SpendingCard | None:
         return None
     key = f"officer-{user.pk}" if user.is_program_officer else "portfolio"
     cache_key = f"spending-card:v1:{key}:{today.isoformat()}:{settings.SPENDING_GAP_POINTS}"
-    card = cache.get(cache_key)
-    if card is None:
-        card = _spending_card(user, today)
-        cache.set(cache_key, card, CARD_CACHE_SECONDS)
-    return card
+    return cache.get_or_set(cache_key, lambda: _spending_card(user, today), CARD_CACHE_SECONDS)
 
 
 def _spending_card(user: User, today: datetime.date) -> SpendingCard:

@@ -116,11 +116,7 @@ MANAGER_CACHE_SECONDS = 120
 
 def _cached_manager(user: User, today: datetime.date, soon: int) -> WhatsDue:
     cache_key = f"whats-due:v1:portfolio:{today.isoformat()}:{soon}"
-    panel = cache.get(cache_key)
-    if panel is None:
-        panel = _manager(user, today, soon)
-        cache.set(cache_key, panel, MANAGER_CACHE_SECONDS)
-    return panel
+    return cache.get_or_set(cache_key, lambda: _manager(user, today, soon), MANAGER_CACHE_SECONDS)
 
 
 def _grantee(user: User, today: datetime.date, soon: int) -> WhatsDue:
@@ -294,11 +290,7 @@ def timeliness_card(*, user: User, today: datetime.date) -> TimelinessCard:
     else:
         key = "portfolio"
     cache_key = f"timeliness-card:v1:{key}:{today.isoformat()}"
-    card = cache.get(cache_key)
-    if card is None:
-        card = _timeliness_card(user, today)
-        cache.set(cache_key, card, CARD_CACHE_SECONDS)
-    return card
+    return cache.get_or_set(cache_key, lambda: _timeliness_card(user, today), CARD_CACHE_SECONDS)
 
 
 def _timeliness_card(user: User, today: datetime.date) -> TimelinessCard:
