@@ -8,6 +8,7 @@ processes, the gunicorn master and the task workers all log through the same con
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +50,45 @@ class AccessFields(logging.Filter):
         return True
 
 
+# Addresses whose last part is a secret: a calendar subscription's feed, a password-reset link, an email's
+# unsubscribe link. Whoever reads the logs must not be able to use them, so they are logged with the secret
+# replaced (the query string, which can carry tokens too, is never logged: see _ACCESS_FIELDS).
+SECRET = "[secret]"
+_SECRET_PATHS = [
+    (re.compile(r"(/calendar/feed/)[^/\s\"'?]+(\.ics)"), rf"\g<1>{SECRET}\g<2>"),
+    (re.compile(r"(/accounts/password-reset/[^/\s\"'?]+/)[^/\s\"'?]+"), rf"\g<1>{SECRET}"),
+    (re.compile(r"(/notifications/unsubscribe/)[^/\s\"'?]+"), rf"\g<1>{SECRET}"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRET_PATHS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redacted(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
+
+
+class RedactSecrets(logging.Filter):
+    """Secrets in logged paths replaced (see _SECRET_PATHS): in the message, its arguments (gunicorn's
+    access atoms, django.request's "Not Found: %s") and the request Django attaches to its records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = {key: _redacted(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redacted(value) for value in record.args)
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            # The JSON formatter writes extra attributes as text: the request's text holds its path.
+            record.request = redact(str(request))
+        return True
+
+
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """The ``logging.config.dictConfig`` dictionary for ``log_format`` ("json" or "text") at ``level``.
 
@@ -71,13 +111,16 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {log_format: formatters[log_format]},
-        "filters": {"access_fields": {"()": "portfolio.logging.AccessFields"}},
+        "filters": {
+            "redact_secrets": {"()": "portfolio.logging.RedactSecrets"},
+            "access_fields": {"()": "portfolio.logging.AccessFields"},
+        },
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": log_format,
                 "stream": "ext://sys.stdout",
-                "filters": ["access_fields"],
+                "filters": ["redact_secrets", "access_fields"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
 
 from portfolio.logging import ACCESS_LOG_FORMAT, logging_config
 from tests.portfolio.test_settings import run_python
@@ -154,7 +155,7 @@ def test_gunicorn_refuses_to_start_a_deployment_missing_its_secret(tmp_path):
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def emit(config: dict, logger_name: str, message: str, args: object = ()) -> str:
+def emit(config: dict, logger_name: str, message: str, args: object = (), extra: dict | None = None) -> str:
     """What one record logged under ``config`` writes to stdout."""
     stream = io.StringIO()
     config = json.loads(json.dumps(config))
@@ -163,7 +164,7 @@ def emit(config: dict, logger_name: str, message: str, args: object = ()) -> str
     root_handlers, root_level = logging.root.handlers[:], logging.root.level
     try:
         logging.config.dictConfig(config)
-        logging.getLogger(logger_name).info(message, args)
+        logging.getLogger(logger_name).info(message, args, extra=extra)
     finally:
         logging.root.handlers[:] = root_handlers
         logging.root.setLevel(root_level)
@@ -187,6 +188,38 @@ def test_gunicorn_access_lines_are_json_with_named_fields():
         42,
     )
     assert record["remote_addr"] == "10.0.0.7"
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/calendar/feed/Zx9-_aB3kLmN0pQ.ics", "/calendar/feed/[secret].ics"),
+        (
+            "/accounts/password-reset/MTI/cbx7q1-4f0e2d5a6b7c8d9e0f1a2b3c4d5e6f7a/",
+            "/accounts/password-reset/MTI/[secret]/",
+        ),
+        ("/notifications/unsubscribe/eyJ1Ijo1fQ:1t2x3y:AbCd/", "/notifications/unsubscribe/[secret]/"),
+        ("/grants/12/", "/grants/12/"),
+    ],
+)
+def test_secrets_in_paths_are_not_logged(path, logged):
+    atoms = {"h": "10.0.0.7", "m": "GET", "U": path, "s": "200", "B": "51", "M": "4", "a": "Outlook"}
+    access = json.loads(
+        emit(logging_config(log_format="json", level="INFO"), "gunicorn.access", ACCESS_LOG_FORMAT, atoms)
+    )
+    assert access["path"] == logged and access["message"] == f'10.0.0.7 "GET {logged}" 200 51 4ms'
+    request = RequestFactory().get(path)
+    line = emit(
+        logging_config(log_format="json", level="INFO"),
+        "django.request",
+        "Not Found: %s",
+        path,
+        extra={"status_code": 404, "request": request},
+    )
+    record = json.loads(line)
+    assert record["message"] == f"Not Found: {logged}"
+    if logged != path:
+        assert path not in line and logged in record["request"]
 
 
 def test_text_log_format_is_one_readable_line():
