@@ -100,6 +100,10 @@ def test_officer_subscribes_to_a_filtered_calendar_reads_it_and_revokes_it(
 
     page.reload()
     expect(page.get_by_test_id("new-feed")).to_have_count(0)  # shown only once
+    # On a phone nothing is wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "subscriptions-390")
     page.get_by_role("button", name="Revoke All items (overdue) · Kenya").click()
     expect(page.get_by_role("alert").or_(page.locator(".alert"))).to_contain_text("Revoked")
     expect(page.get_by_test_id("no-feeds")).to_be_visible()
