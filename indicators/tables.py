@@ -62,7 +62,13 @@ class ReviewQueueTable(BaseTable):
         },
     )
     waiting = tables.Column(verbose_name="Days waiting", empty_values=(), orderable=False, attrs=NUM)
-    review = tables.Column(verbose_name="", empty_values=(), orderable=False, attrs=WIDE_ONLY)
+    # A header for screen readers only: the column holds one "Review" button a row.
+    review = tables.Column(
+        verbose_name=format_html('<span class="visually-hidden">{}</span>', "Action"),
+        empty_values=(),
+        orderable=False,
+        attrs=WIDE_ONLY,
+    )
 
     class Meta(BaseTable.Meta):
         model = Submission
