@@ -20,9 +20,10 @@ def day(date: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class EntryWindow:
-    """When grantees may enter a period's figures. ``state``: "open" (until the due date plus grace),
-    "reopened" (past that, by an officer's reopening) or "locked"; ``text`` is the short line the period
-    tables show, ``message`` the refusal a grantee reads when locked."""
+    """When grantees may enter a period's figures. ``state``: "upcoming" (the period has not begun: entry
+    opens on its first day), "open" (until the due date plus grace), "reopened" (past that, by an officer's
+    reopening) or "locked"; ``text`` is the short line the period tables show, ``message`` the refusal a
+    grantee reads when locked."""
 
     state: str
     closes_on: datetime.date
@@ -111,6 +112,10 @@ class ReportingPeriod(models.Model):
             )
         if self.is_reopened(today, grace_days):
             return EntryWindow(state="reopened", closes_on=closes_on, text=f"Reopened until {day(closes_on)}")
+        if not self.has_started(today):
+            return EntryWindow(
+                state="upcoming", closes_on=closes_on, text=f"Opens for entry on {day(self.start_date)}"
+            )
         return EntryWindow(state="open", closes_on=closes_on, text=f"Open for entry until {day(closes_on)}")
 
     def lock_message(self, grace_days: int) -> str:

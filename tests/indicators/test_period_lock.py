@@ -85,7 +85,10 @@ def test_the_lock_message_says_when_it_locked_and_who_can_reopen_it():
     )
 
 
-def test_the_entry_window_reads_open_reopened_or_locked():
+def test_the_entry_window_reads_upcoming_open_reopened_or_locked():
+    upcoming = _period().entry_window(datetime.date(2024, 9, 30), 15)
+    assert (upcoming.state, upcoming.text) == ("upcoming", "Opens for entry on 1 Oct 2024")
+    assert _period().entry_window(datetime.date(2024, 10, 1), 15).text == "Open for entry until 15 May 2025"
     assert _period().entry_window(datetime.date(2025, 5, 1), 15).text == "Open for entry until 15 May 2025"
     reopened = _period(reopened_until=datetime.date(2025, 6, 10))
     assert reopened.entry_window(datetime.date(2025, 6, 1), 15).text == "Reopened until 10 Jun 2025"
