@@ -263,21 +263,35 @@ class _Trail:
         )
 
     def apply(self, grant_ids: list[int]) -> None:
-        for model, key, days_list in (
-            (GrantStatusChange, "grant_id__in", self.grant_days),
-            (MilestoneStatusChange, "milestone__country_project__grant_id__in", self.milestone_days),
+        # Each event's time as written and as it would have happened, by the record it belongs to ("grant",
+        # "milestone" or "modification" and its id): the history rows are re-dated from them.
+        moved: dict[tuple[str, int], list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for model, key, days_list, owner in (
+            (GrantStatusChange, "grant_id__in", self.grant_days, "grant"),
+            (
+                MilestoneStatusChange,
+                "milestone__country_project__grant_id__in",
+                self.milestone_days,
+                "milestone",
+            ),
         ):
             rows = list(model.objects.filter(**{key: grant_ids}).order_by("pk"))
             if len(rows) != len(days_list):  # pragma: no cover - a service wrote more rows than expected
                 raise RuntimeError(f"{model.__name__}: {len(rows)} rows, {len(days_list)} dates")
             for n, (row, day) in enumerate(zip(rows, days_list, strict=True)):
-                row.at = self._stamp(day, n)
+                written, row.at = row.at, self._stamp(day, n)
+                moved.setdefault((owner, getattr(row, f"{owner}_id")), []).append((written, row.at))
             model.objects.bulk_update(rows, ["at"], batch_size=500)
         # A modification is recorded on its effective date; a milestone was logged when its trail starts.
         modifications = list(Modification.objects.filter(grant_id__in=grant_ids))
         for modification in modifications:
+            written = modification.created_at
             modification.created_at = self._stamp(modification.effective_date, 0)
+            event = (written, modification.created_at)
+            moved.setdefault(("modification", modification.pk), []).append(event)
+            moved.setdefault(("grant", modification.grant_id), []).append(event)
         Modification.objects.bulk_update(modifications, ["created_at"], batch_size=500)
+        self._redate_history(grant_ids, moved)
         first_change = dict(
             MilestoneStatusChange.objects.filter(milestone__country_project__grant_id__in=grant_ids)
             .values("milestone_id")
@@ -288,6 +302,47 @@ class _Trail:
         for milestone in milestones:
             milestone.created_at = first_change[milestone.pk]
         Milestone.objects.bulk_update(milestones, ["created_at"], batch_size=500)
+
+    @staticmethod
+    def _redate_history(
+        grant_ids: list[int], moved: dict[tuple[str, int], list[tuple[datetime.datetime, datetime.datetime]]]
+    ) -> None:
+        """The history rows (the "Recent changes" and history pages) dated like the events they record.
+
+        A service call writes a record's history row and its status change (or modification) within
+        microseconds, and the record's next change comes in a later call, so each history row belongs to the
+        event of the same record written nearest to it in time, and takes that event's date. A country
+        project has no events of its own: its rows go by its grant's and its milestones' events.
+        """
+        project_events: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for project_id, grant_id, milestone_id in Milestone.objects.filter(
+            country_project__grant_id__in=grant_ids
+        ).values_list("country_project_id", "country_project__grant_id", "pk"):
+            events = project_events.setdefault(project_id, list(moved.get(("grant", grant_id), [])))
+            events.extend(moved.get(("milestone", milestone_id), []))
+        histories = (
+            (Grant.history.model, Q(id__in=grant_ids), lambda row: moved.get(("grant", row.id))),
+            (
+                Modification.history.model,
+                Q(grant_id__in=grant_ids),
+                lambda row: moved.get(("modification", row.id)),
+            ),
+            (CountryProject.history.model, Q(grant_id__in=grant_ids), lambda row: project_events.get(row.id)),
+            (
+                Milestone.history.model,
+                Q(country_project_id__in=list(project_events)),
+                lambda row: moved.get(("milestone", row.id)),
+            ),
+        )
+        for model, scope, events_of in histories:
+            rows = list(model.objects.filter(scope).order_by("history_date", "history_id"))
+            for n, row in enumerate(rows):
+                events = events_of(row)
+                if events:
+                    # The rank in microseconds keeps rows given the same date in their order.
+                    nearest = min(events, key=lambda event: abs(event[0] - row.history_date))
+                    row.history_date = nearest[1] + datetime.timedelta(microseconds=n)
+            model.objects.bulk_update(rows, ["history_date"], batch_size=500)
 
 
 def _tiny_pdf(title: str, lines: list[str]) -> bytes:

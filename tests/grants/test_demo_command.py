@@ -322,3 +322,19 @@ def test_demo_records_are_dated_when_they_would_have_happened(loaded):
     for milestone in milestones:
         first = min(change.at for change in milestone.status_changes.all())
         assert milestone.created_at == first
+
+
+def test_demo_history_rows_are_dated_like_the_events_they_record(loaded):
+    """The history pages and "Recent changes" show the years of a demo portfolio, not the second it loaded."""
+    milestones = Milestone.objects.filter(country_project__grant__in=demo.demo_grants()).prefetch_related(
+        "status_changes"
+    )
+    for milestone in milestones:
+        events = {change.at for change in milestone.status_changes.all()}
+        dated = [row.history_date.replace(microsecond=0) for row in milestone.history.all()]
+        assert dated and set(dated) <= events, milestone.title
+    for grant in demo.demo_grants().prefetch_related("status_changes", "modifications"):
+        events = {change.at for change in grant.status_changes.all()}
+        events |= {modification.created_at for modification in grant.modifications.all()}
+        dated = {row.history_date.replace(microsecond=0) for row in grant.history.all()}
+        assert dated <= events, grant.award_number
