@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,12 +32,13 @@ from indicators.access import (
     get_reporting_period_for_user,
     get_submission_for_user,
 )
+from indicators.calculations import burn_rate, time_elapsed
 from indicators.cells import TOTAL, field_name
 from indicators.filters.reporting import ReportingOverviewFilter
 from indicators.forms import SubmissionEntryForm
 from indicators.models import ReportingPeriod, Submission, SubmissionStatus
 from indicators.selectors import EntryGroup, ProjectReporting, project_reporting, submission_entry
-from indicators.selectors.entry import EntryLayout, entry_layout, project_reporting_page
+from indicators.selectors.entry import EntryLayout, PeriodRow, entry_layout, project_reporting_page
 from indicators.selectors.review import submission_discussion
 from indicators.selectors.uploads import report_timeline, report_uploads
 from indicators.services.periods import entry_lock_reason, grace_days
@@ -372,21 +374,45 @@ def reporting_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/reporting_overview.html", context)
 
 
+@dataclass(frozen=True)
+class PeriodSpending:
+    """A report's cumulative expenditure beside the project's budget and the time elapsed by the period's end."""
+
+    amount: Decimal
+    burn_rate: Decimal | None  # percent of the project's budget
+    time_elapsed: Decimal  # percent of the project's dates, at the period's end
+    approved: bool  # counted in the financial summary and on the home page only once approved
+
+
+def _period_spending(project: CountryProject, row: PeriodRow) -> PeriodSpending | None:
+    submission = row.submission
+    if submission is None or submission.cumulative_expenditure is None:
+        return None
+    return PeriodSpending(
+        amount=submission.cumulative_expenditure,
+        burn_rate=burn_rate(submission.cumulative_expenditure, project.budget) if project.budget else None,
+        time_elapsed=time_elapsed(project.start_date, project.end_date, row.period.end_date),
+        approved=submission.status == SubmissionStatus.APPROVED,
+    )
+
+
 def project_reporting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One country project's reporting periods, open and closed, with the state of each report."""
+    """One country project's reporting periods, open and closed, with the state of each report and the
+    expenditure it states (the project's spending over time, against its budget and dates)."""
     project = get_country_project_for_user(request.user, pk)
     today, grace = timezone.localdate(), grace_days()
     (reporting,) = project_reporting(CountryProject.objects.filter(pk=project.pk), today=today)
     context = {
         "project": project,
         "reporting": reporting,
-        # Each period's row with its entry window, and whether this user may start its report (not when the
-        # period is locked for them: the row shows why instead).
+        # Each period's row with its entry window, whether this user may start its report (not when the
+        # period is locked for them: the row shows why instead), and the expenditure its report states.
         "rows": [
             (
                 row,
                 row.period.entry_window(today, grace),
                 row.can_start and not entry_lock_reason(period=row.period, user=request.user, today=today),
+                _period_spending(project, row),
             )
             for row in reporting.periods
         ],

@@ -55,6 +55,27 @@ def test_project_reporting_page_is_scoped(request, persona, client_for, world, f
     assert response.status_code == (404 if persona == "grantee_b" else 200)
 
 
+def test_project_reporting_shows_each_reports_expenditure_against_budget_and_time(
+    client_for, world, framework, draft, grantee_a, officer
+):
+    # Project A: 1 January 2024 to 31 December 2027 (1,460 days), budget 1,000,000. Its first period ends on
+    # 31 March 2024: 90 days, 6.2 % of the time; the draft states 125,000 spent, 12.5 % of the budget.
+    fill(draft, framework, grantee_a)
+    url = reverse("indicators:project_reporting", args=[world.project_a.pk])
+    cell = f'data-testid="spent-{framework.first.pk}">'
+
+    page = client_for(grantee_a).get(url).content.decode()
+    shown = page.split(cell, 1)[1].split("</td>", 1)[0]
+    assert shown.startswith("125,000") and "12.5% of budget · 6.2% of time · not yet approved" in shown
+    assert f'data-testid="spent-{framework.second.pk}"><span class="text-secondary">—</span>' in page
+
+    draft.refresh_from_db()
+    submitted = services.submission_submit(submission=draft, actor=grantee_a, expected_version=draft.version)
+    services.submission_approve(submission=submitted, actor=officer, expected_version=submitted.version)
+    shown = client_for(officer).get(url).content.decode().split(cell, 1)[1].split("</td>", 1)[0]
+    assert "12.5% of budget · 6.2% of time" in shown and "not yet approved" not in shown
+
+
 def test_project_reporting_unknown_id_is_404(client_for, grantee_a):
     response = client_for(grantee_a).get(reverse("indicators:project_reporting", args=[999999]))
     assert response.status_code == 404
