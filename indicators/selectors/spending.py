@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from grants.access import grants_visible_to
 from grants.models import CountryProject, GrantStatus, User
@@ -38,6 +39,7 @@ class SpendingLine:
     award_number: str
     title: str
     url: str
+    financial_url: str  # the financial summary of this grant alone (expenditure by country project)
     obligated: Decimal
     spent: Decimal | None  # None: no approved report states an expenditure yet
     burn_rate: Decimal | None  # percent of the current obligation
@@ -84,6 +86,7 @@ def _spending_card(user: User, today: datetime.date) -> SpendingCard:
     )
     spent = _expenditure_by_grant([row["pk"] for row in rows])
     gap_points = settings.SPENDING_GAP_POINTS
+    financial_url = reverse("reports:preview") + "?report_type=financial&formats=xlsx"
     out_of_step = []
     for row in rows:
         elapsed = time_elapsed(row["start_date"], row["end_date"], today)
@@ -97,6 +100,7 @@ def _spending_card(user: User, today: datetime.date) -> SpendingCard:
                 award_number=row["award_number"],
                 title=row["title"],
                 url=reverse("grants:grant_detail", args=[row["pk"]]),
+                financial_url=financial_url + "&" + urlencode({"grants": row["pk"]}),
                 obligated=row["obligated_amount"],
                 spent=expenditure,
                 burn_rate=rate,

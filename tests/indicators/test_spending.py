@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.models import GrantStatus
 from indicators.models import ReportingPeriod, SubmissionStatus
@@ -73,6 +74,9 @@ def test_grants_out_of_step_are_listed_most_first_and_in_step_ones_left_out(mana
     assert (card.total, card.active, card.scope) == (3, 4, "The whole portfolio's active grants")
     assert [line.behind for line in card.lines] == [True, False, True]
     assert card.lines[0].url == reverse("grants:grant_detail", args=[silent.pk])
+    assert card.lines[0].financial_url == (
+        reverse("reports:preview") + f"?report_type=financial&formats=xlsx&grants={silent.pk}"
+    )
 
 
 def test_an_officer_sees_their_own_grants_and_a_grantee_no_card(officer, other_officer, grantee_a, org_a):
@@ -124,7 +128,8 @@ def test_two_queries_whatever_the_number_of_grants_then_none_from_the_cache(
 
 
 def test_the_cards_financial_summary_link_opens_for_officers_and_managers(officer, manager, org_a):
-    spend(GrantFactory(program_officer=officer, grantee=org_a), [Decimal("1.00")])
+    spend(GrantFactory(award_number="IL-OWN", program_officer=officer, grantee=org_a), [Decimal("1.00")])
+    spend(GrantFactory(award_number="IL-OTHER"), [Decimal("2.00")])
     for user in (officer, manager):
         client = login(user)
         page = client.get(reverse("dashboard")).content.decode()
@@ -132,3 +137,9 @@ def test_the_cards_financial_summary_link_opens_for_officers_and_managers(office
         assert f'href="{link}"' in page
         preview = client.get(link.replace("&amp;", "&"))
         assert preview.status_code == 200 and "Financial summary" in preview.content.decode()
+        # Each listed grant links to its own summary, by country project.
+        line = spending_card(user=user, today=timezone.localdate()).lines[0]
+        assert f'href="{line.financial_url.replace("&", "&amp;")}"' in page
+        one = client.get(line.financial_url).content.decode()
+        other = ({"IL-OWN", "IL-OTHER"} - {line.award_number}).pop()
+        assert line.award_number in one and other not in one
