@@ -78,6 +78,6 @@ def test_manager_spots_a_grant_spending_behind_time_and_opens_it(logged_in_page,
     line = card.get_by_test_id("spending-list").locator("li").filter(has_text=world.grant_a.award_number)
     expect(line).to_contain_text("No expenditure reported yet")
     expect(line).to_contain_text("points behind")
-    line.get_by_role("link", name=world.grant_a.award_number).click()
+    line.get_by_role("link", name=world.grant_a.award_number, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/grants/{world.grant_a.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(world.grant_a.title)
