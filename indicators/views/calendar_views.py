@@ -331,14 +331,20 @@ def ics_calendar(
     return "".join(ics_fold(line) + "\r\n" for line in lines)
 
 
+def ics_filter_form(request: HttpRequest, params: QueryDict, today: datetime.date) -> CalendarFilterForm:
+    """The filter form of an .ics download or subscription, bound: ``params`` are the calendar's filters (no
+    dates: from a year ago onwards), checked against the choices of ``request.user``."""
+    params = params.copy()
+    params["view"] = LIST
+    return CalendarFilterForm(params, request=request, today=today, fill_defaults=False)
+
+
 def ics_items(
     request: HttpRequest, params: QueryDict, today: datetime.date
 ) -> tuple[list[DueItem] | None, CalendarFilterForm]:
-    """The items of an .ics download or subscription: ``params`` are the calendar's filters (no dates: from
-    a year ago onwards); ``request.user`` is whose scope. None for the items when the filters are invalid."""
-    params = params.copy()
-    params["view"] = LIST
-    form = CalendarFilterForm(params, request=request, today=today, fill_defaults=False)
+    """The items of an .ics download or subscription in ``request.user``'s scope (see ics_filter_form); None
+    for the items when the filters are invalid."""
+    form = ics_filter_form(request, params, today)
     if not form.is_valid():
         return None, form
     query = form.query(default_start=today - datetime.timedelta(days=ICS_DAYS_BEFORE), unbounded=True)

@@ -30,7 +30,7 @@ from indicators.services.feeds import (
     calendar_feed_read,
     calendar_feed_revoke,
 )
-from indicators.views.calendar_views import form_problems, ics_calendar, ics_items
+from indicators.views.calendar_views import form_problems, ics_calendar, ics_filter_form, ics_items
 
 # The new address, kept in the maker's session from the POST that made it to the page that shows it once.
 _NEW_FEED = "calendar_feed_new"
@@ -69,8 +69,9 @@ def _subscribe(request: HttpRequest) -> HttpResponse:
         values = [value for value in posted.getlist(key) if value]
         if values:
             kept.setlist(key, values)
-    items, form = ics_items(request, kept, timezone.localdate())
-    if items is None:
+    # The filters are checked, not run: the items are read when a calendar app reads the feed.
+    form = ics_filter_form(request, kept, timezone.localdate())
+    if not form.is_valid():
         messages.error(
             request, f"No subscription was made: these filters are not valid ({form_problems(form)})."
         )

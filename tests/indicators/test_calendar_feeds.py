@@ -9,7 +9,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,3 +241,19 @@ def test_the_security_page_counts_the_users_subscriptions_among_their_credential
     page = client.get(security).content.decode()
     assert "2 calendar subscriptions: their addresses read your due dates without signing in." in page
     assert f'href="{FEEDS}"' in page
+
+
+def test_subscribing_checks_the_filters_without_reading_the_items(world, items: Items, officer):
+    client = login(officer)
+    with CaptureQueriesContext(connection) as first:
+        client.post(FEEDS, {"query": "country=KE"})
+    for i in range(30):
+        calendar_tests.MilestoneFactory(
+            country_project=world.project_b, title=f"m{i}", due_date=calendar_tests.TODAY
+        )
+    with CaptureQueriesContext(connection) as second:
+        client.post(FEEDS, {"query": "country=KE"})
+    # No milestone, report or period is read: only sessions, the user, the filters' choices and the write.
+    tables = " ".join(query["sql"] for query in second.captured_queries)
+    assert "grants_milestone" not in tables and "indicators_reportingperiod" not in tables
+    assert len(second.captured_queries) == len(first.captured_queries)
