@@ -20,7 +20,6 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import localize, unlocalize
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -29,10 +28,10 @@ from django_tables2.columns.base import BoundColumn, LinkTransform
 from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict, signature
 
+from portfolio.links import url_pattern
+
 # What the table template's cells see: autoescape on, localisation and time zone per settings.
 _CONTEXT = Context()
-# Stands for the pk in a reversed URL pattern (see BaseTable.object_url); digits, so any int converter takes it.
-_PK_SENTINEL = 987654321987654321
 
 
 def _date_cell(value: Any, format: str, default: Any) -> SafeString:
@@ -162,10 +161,7 @@ class BaseTable(tables.Table):
         for ``linkify`` callables, which otherwise reverse once per row (about 0.1 ms each)."""
         pattern = self._url_patterns.get(name)
         if pattern is None:
-            url = reverse(name, kwargs={"pk": _PK_SENTINEL})
-            pattern = self._url_patterns[name] = (
-                url.replace("{", "{{").replace("}", "}}").replace(str(_PK_SENTINEL), "{}")
-            )
+            pattern = self._url_patterns[name] = url_pattern(name)
         return pattern.format(pk)
 
     def _renderer(self, bound_column: BoundColumn) -> Callable[..., Any]:

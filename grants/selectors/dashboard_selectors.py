@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import reverse
 
 from grants.access import country_projects_visible_to, grants_visible_to, milestones_visible_to
 from grants.countries import country_name
 from grants.models import OPEN_MILESTONE_STATUSES, Grant, GrantStatus, Milestone, User
+from portfolio.links import url_pattern
 
 # How many milestones each "needs attention" list shows; the counts beside them are complete.
 ATTENTION_LIMIT = 10
@@ -140,15 +140,12 @@ def dashboard(*, user: User, today: datetime.date) -> Dashboard:
     )
 
 
-_SENTINEL = 2147483647
-
-
 def _late_milestones(
     milestones: QuerySet[Milestone], days: Callable[[datetime.date], int]
 ) -> list[LateMilestone]:
     """The first ``ATTENTION_LIMIT`` milestones as flat lines: five columns instead of four joined models,
     and the detail URL reversed once rather than per line."""
-    url = reverse("grants:milestone_detail", kwargs={"pk": _SENTINEL}).replace(str(_SENTINEL), "{}")
+    url = url_pattern("grants:milestone_detail")
     return [
         LateMilestone(
             title=title,

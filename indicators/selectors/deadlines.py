@@ -20,7 +20,6 @@ from operator import itemgetter
 from django.conf import settings
 from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from grants.access import country_projects_visible_to
@@ -28,6 +27,7 @@ from grants.countries import country_name
 from grants.models import DELIVERABLE_CATEGORIES, CountryProject, Milestone, MilestoneStatus, User
 from indicators.deadlines import DueItem, DueKind, DueState, Timeliness, due_state, timeliness
 from indicators.models import PeriodStatus, Submission, SubmissionStatus, SubmissionTransition
+from portfolio.links import url_pattern
 
 _MET = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 _REPORT_STATUS_LABELS = dict(SubmissionStatus.choices)
@@ -99,14 +99,6 @@ class _Contexts(dict):
             "officer_name": f"{first} {last}".strip() or username or "",
         }
         return shown
-
-
-_SENTINEL = 2147483647
-
-
-def _url_pattern(name: str) -> str:
-    """A view's URL with "{}" where the object's pk goes."""
-    return reverse(name, kwargs={"pk": _SENTINEL}).replace(str(_SENTINEL), "{}")
 
 
 def _date_range(field: str, start: datetime.date | None, end: datetime.date | None) -> Q:
@@ -199,8 +191,8 @@ def _report_items(
     if limit is not None:
         # Every item here is a report: the due date and key give the order of ``_sort_key``.
         kept = heapq.nsmallest(limit, kept, key=itemgetter(0, 1))
-    entry_url = _url_pattern("indicators:submission_entry")
-    project_url = _url_pattern("indicators:project_reporting")
+    entry_url = url_pattern("indicators:submission_entry")
+    project_url = url_pattern("indicators:project_reporting")
     contexts = _Contexts()
     items = [
         DueItem(
@@ -271,7 +263,7 @@ def _milestone_items(
                 kept.append((row[3], kind, f"milestone:{row[0]}", row))
         total = len(kept)
         rows = [entry[3] for entry in heapq.nsmallest(limit, kept, key=itemgetter(0, 1, 2))]
-    url = _url_pattern("grants:milestone_detail")
+    url = url_pattern("grants:milestone_detail")
     items = []
     contexts = _Contexts()
     for pk, title, category, due, status, completed, project_id, *context in rows:
@@ -421,7 +413,7 @@ def waiting_reviews(
     )
     if officer_id is not None:
         submissions = submissions.filter(country_project__grant__program_officer_id=officer_id)
-    url = _url_pattern("indicators:submission_review")
+    url = url_pattern("indicators:submission_review")
     reviews = []
     rows = submissions.order_by("submitted_at", "pk").values_list(
         "pk",

@@ -26,6 +26,7 @@ from grants.access import grants_visible_to
 from grants.models import CountryProject, GrantStatus, User
 from indicators.calculations import burn_rate, time_elapsed
 from indicators.models import Submission, SubmissionStatus
+from portfolio.links import url_pattern
 
 # How many grants the card lists (the most out of step first); the count says how many there are in all.
 LIST_LIMIT = 8
@@ -86,6 +87,7 @@ def _spending_card(user: User, today: datetime.date) -> SpendingCard:
     )
     spent = _expenditure_by_grant([row["pk"] for row in rows])
     gap_points = settings.SPENDING_GAP_POINTS
+    grant_url = url_pattern("grants:grant_detail")
     financial_url = reverse("reports:preview") + "?report_type=financial&formats=xlsx"
     out_of_step = []
     for row in rows:
@@ -99,7 +101,7 @@ def _spending_card(user: User, today: datetime.date) -> SpendingCard:
             SpendingLine(
                 award_number=row["award_number"],
                 title=row["title"],
-                url=reverse("grants:grant_detail", args=[row["pk"]]),
+                url=grant_url.format(row["pk"]),
                 financial_url=financial_url + "&" + urlencode({"grants": row["pk"]}),
                 obligated=row["obligated_amount"],
                 spent=expenditure,

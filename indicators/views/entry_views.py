@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
@@ -43,6 +42,7 @@ from indicators.selectors.review import submission_discussion
 from indicators.selectors.uploads import report_timeline, report_uploads
 from indicators.services.periods import entry_lock_reason, grace_days
 from indicators.validation import ValidationResult
+from portfolio.links import url_pattern
 
 # The page header names the grantee organisation.
 _ENTRY = Submission.objects.select_related("country_project__grant__grantee")
@@ -259,26 +259,14 @@ class OverviewProject:
     next_period: str = ""
 
 
-_SENTINELS = (918273645, 918273646)
-
-
-def _url_pattern(name: str, args: int = 1) -> str:
-    """A view's URL with "{}" for each of its ``args`` numeric arguments, to format per row: reversing once
-    per page rather than once per row (reverse() is a large part of a long list's rendering)."""
-    url = reverse(name, args=_SENTINELS[:args])
-    for sentinel in _SENTINELS[:args]:
-        url = url.replace(str(sentinel), "{}")
-    return url
-
-
 def _overview_projects(
     overview: list[ProjectReporting], user: User, today: datetime.date, *, show_officer: bool
 ) -> list[OverviewProject]:
     """The page's projects ready to render: each date formatted once, URLs formatted from one reverse each,
     and whether this user may start each report decided here (the template then only prints)."""
-    entry_url = _url_pattern("indicators:submission_entry")
-    start_url = _url_pattern("indicators:submission_start", 2)
-    project_url = _url_pattern("indicators:project_reporting")
+    entry_url = url_pattern("indicators:submission_entry")
+    start_url = url_pattern("indicators:submission_start", 2)
+    project_url = url_pattern("indicators:project_reporting")
     status_labels = dict(SubmissionStatus.choices)
     # Each distinct date and country once: formatting and translating them is most of a row's cost.
     dates: dict[datetime.date, str] = {}
