@@ -93,7 +93,7 @@ def _spending_card(user: User, today: datetime.date) -> SpendingCard:
     for row in rows:
         elapsed = time_elapsed(row["start_date"], row["end_date"], today)
         expenditure = spent.get(row["pk"])
-        rate = burn_rate(expenditure, row["obligated_amount"]) if row["obligated_amount"] else None
+        rate = burn_rate(expenditure, row["obligated_amount"])
         gap = elapsed - (rate or Decimal("0"))
         if abs(gap) < gap_points:
             continue

@@ -378,7 +378,7 @@ def _period_spending(project: CountryProject, row: PeriodRow) -> PeriodSpending 
         return None
     return PeriodSpending(
         amount=submission.cumulative_expenditure,
-        burn_rate=burn_rate(submission.cumulative_expenditure, project.budget) if project.budget else None,
+        burn_rate=burn_rate(submission.cumulative_expenditure, project.budget),
         time_elapsed=time_elapsed(project.start_date, project.end_date, row.period.end_date),
         approved=submission.status == SubmissionStatus.APPROVED,
     )
